@@ -1,0 +1,247 @@
+"""Dates: the publication date of an article, and time expressions resolved against it.
+
+Every resolved date carries a precision (day, week, month, year). Absolute expressions are parsed
+with dateparser (``RELATIVE_BASE`` = publication date, past preferred); the rules around it (which
+phrase, weekday arithmetic, "last week", "earlier this month") live here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import dateparser
+
+MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_M = rf"(?:{MONTHS})\.?"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "a": 1, "an": 1, "several": 3, "a few": 3,
+}
+
+
+@dataclass(frozen=True)
+class TimeExpression:
+    start: int  # offsets within the text searched
+    end: int
+    text: str
+    date: str  # ISO
+    precision: str  # day | week | month | year
+
+
+def precision_interval(iso: str | None, precision: str | None) -> tuple[str | None, str | None]:
+    """The span of days a date of that precision covers (week: the 7 days ending on the date)."""
+    if not iso:
+        return None, None
+    d = date.fromisoformat(iso)
+    if precision == "month":
+        last = calendar.monthrange(d.year, d.month)[1]
+        return d.replace(day=1).isoformat(), d.replace(day=last).isoformat()
+    if precision == "year":
+        return f"{d.year}-01-01", f"{d.year}-12-31"
+    if precision == "week":
+        return (d - timedelta(days=6)).isoformat(), d.isoformat()
+    return iso, iso
+
+
+# --- publication date ---------------------------------------------------------------------------
+
+_ISSUE = re.compile(
+    rf"\bIssue\s+\d+\s*,?\s*\(\s*(\d{{1,2}})\s*(?:{_M}\s*)?[-–]\s*\d{{1,2}}\s+({_M})\s*,?\s*(\d{{4}})\s*\)", re.I
+)
+_PUBLISHED = re.compile(
+    rf"\b(?:Published|Posted|First published|Date)\s*(?:on|:)?\s*[:,]?\s*"
+    rf"((?:\w+day,?\s*)?(?:\d{{1,2}}\s+{_M},?\s+\d{{4}}|{_M}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}))",
+    re.I,
+)
+_FULL_DATE = re.compile(
+    rf"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*)?"
+    rf"(\d{{1,2}}\s+{_M},?\s+\d{{4}}|{_M}\s+\d{{1,2}},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})\b",
+    re.I,
+)
+# "BAGHDAD, Nov 3, 2017 (Reuters) -", "Aden, 6 Dec 2015:" — a dateline at the top of the body
+_DATELINE = re.compile(
+    rf"^\s*[A-Z][A-Za-z' .\-]{{1,40}}(?:,\s*[A-Z][A-Za-z .]{{1,30}})?\s*[,(]\s*"
+    rf"(\d{{1,2}}\s+{_M},?\s+\d{{4}}|{_M}\s+\d{{1,2}},?\s+\d{{4}}|{_M}\s+\d{{1,2}}|\d{{1,2}}\s+{_M})",
+    re.M,
+)
+
+
+@lru_cache(maxsize=4096)
+def _parse(expr: str, base: str | None = None, prefer: str = "past") -> date | None:
+    settings = {"PREFER_DATES_FROM": prefer, "DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"}
+    if base:
+        from datetime import datetime
+
+        settings["RELATIVE_BASE"] = datetime.fromisoformat(base)
+    try:
+        dt = dateparser.parse(expr, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    except Exception:  # dateparser raises assorted errors on odd input
+        return None
+    if dt is None or not (1900 <= dt.year <= 2100):
+        return None
+    return dt.date()
+
+
+def publication_date_from_text(text: str, head_chars: int = 1500) -> str | None:
+    """The publication date a text states about itself, or None.
+
+    Order of trust: a periodical's issue line ("Issue 1368, (9 - 15 November 2017)": its first day),
+    a "Published on ..." line, a dateline with a full date, then the first full date in the header.
+    """
+    head = text[:head_chars]
+    m = _ISSUE.search(head)
+    if m:
+        d = _parse(f"{m.group(1)} {m.group(2)} {m.group(3)}")
+        if d:
+            return d.isoformat()
+    m = _PUBLISHED.search(head)
+    if m:
+        d = _parse(m.group(1))
+        if d:
+            return d.isoformat()
+    for m in _DATELINE.finditer(head[:400]):
+        if re.search(r"\d{4}", m.group(1)):
+            d = _parse(m.group(1))
+            if d:
+                return d.isoformat()
+    m = _FULL_DATE.search(head[:600])
+    if m:
+        d = _parse(m.group(1))
+        if d:
+            return d.isoformat()
+    return None
+
+
+def dateline_month_day(text: str) -> tuple[int, int] | None:
+    """Month and day of a year-less dateline ("BAGHDAD, June 10 (Frontlines) -")."""
+    m = _DATELINE.search(text[:300])
+    if not m or re.search(r"\d{4}", m.group(1)):
+        return None
+    d = _parse(m.group(1) + " 2000")
+    return (d.month, d.day) if d else None
+
+
+# --- time expressions in sentences --------------------------------------------------------------
+
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_EXPR = re.compile(
+    "|".join(
+        [
+            rf"(?P<dmy>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}(?:,?\s+\d{{4}})?)",
+            rf"(?P<mdy>\b{_M}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b)",
+            r"(?P<iso>\b\d{4}-\d{2}-\d{2}\b)",
+            rf"(?P<my>\b(?:(?:early|mid|late|mid-)\s*)?{_M}\s+\d{{4}}\b)",
+            rf"(?P<wd>\b(?:(?:on|last|this|late|early)\s+)?{_WEEKDAY}(?:\s+(?:night|morning|evening|afternoon))?\b)",
+            r"(?P<yest>\b(?:yesterday|today|last night|this morning|tonight|overnight)\b)",
+            r"(?P<ago>\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|several|a few)\s+"
+            r"(?P<unit>days?|weeks?|months?|years?)\s+(?:ago|earlier)\b)",
+            r"(?P<lastunit>\b(?:last|past|previous|earlier this|this|earlier in the|late last|early last)\s+"
+            r"(?P<unit2>week|month|year|weekend)\b)",
+            rf"(?P<monly>\b(?:in|since|during|until|by|early|late|mid|mid-|end of|beginning of)\s+(?:early\s+|late\s+|mid-?)?(?P<mname>{_M})\b(?!\s+\d))",
+            r"(?P<year>\b(?:in|since|during|by|of|until)\s+(?:early\s+|late\s+|mid-?)?(?P<yy>(?:19|20)\d{2})\b)",
+        ]
+    ),
+    re.I,
+)
+
+
+def _weekday_before(pub: date, weekday: int, allow_same: bool = True) -> date:
+    delta = (pub.weekday() - weekday) % 7
+    if delta == 0 and not allow_same:
+        delta = 7
+    return pub - timedelta(days=delta)
+
+
+def _month_index(name: str) -> int:
+    key = name.strip(".").lower()[:3]
+    return [m.lower()[:3] for m in calendar.month_name[1:]].index(key) + 1
+
+
+def find_time_expressions(sentence: str, published: str | None) -> list[TimeExpression]:
+    """Time expressions in a sentence, each resolved against the publication date."""
+    out: list[TimeExpression] = []
+    if not published:
+        # only absolute dates can be resolved without an anchor
+        pub = None
+    else:
+        pub = date.fromisoformat(published)
+    for m in _EXPR.finditer(sentence):
+        kind = m.lastgroup
+        g = m.group(0)
+        resolved: tuple[date, str] | None = None
+        if m.group("dmy") or m.group("mdy") or m.group("iso"):
+            has_year = re.search(r"\d{4}", g) is not None
+            if has_year:
+                d = _parse(re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", g).replace(" of ", " "))
+                resolved = (d, "day") if d else None
+            elif pub:
+                d = _parse(re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", g).replace(" of ", " "), published)
+                if d and d > pub:
+                    d = d.replace(year=d.year - 1)
+                resolved = (d, "day") if d else None
+        elif m.group("my"):
+            mm = re.search(_M, g, re.I)
+            yy = re.search(r"\d{4}", g)
+            if mm and yy:
+                resolved = (date(int(yy.group(0)), _month_index(mm.group(0)), 1), "month")
+        elif m.group("wd") and pub:
+            low = g.lower()
+            wd = next(i for i, w in enumerate(WEEKDAYS) if w in low)
+            d = _weekday_before(pub, wd, allow_same=not low.startswith("last"))
+            resolved = (d, "day")
+        elif m.group("yest") and pub:
+            low = g.lower()
+            d = pub - timedelta(days=1) if low in ("yesterday", "last night") else pub
+            resolved = (d, "day")
+        elif m.group("ago") and pub:
+            n_raw = m.group("n").lower()
+            n = int(n_raw) if n_raw.isdigit() else _NUMBERS.get(n_raw, 1)
+            unit = m.group("unit").lower().rstrip("s")
+            if unit == "day":
+                resolved = (pub - timedelta(days=n), "day")
+            elif unit == "week":
+                resolved = (pub - timedelta(days=7 * n), "week")
+            elif unit == "month":
+                y, mo = pub.year, pub.month - n
+                while mo < 1:
+                    mo += 12
+                    y -= 1
+                resolved = (date(y, mo, 1), "month")
+            else:
+                resolved = (date(pub.year - n, 1, 1), "year")
+        elif m.group("lastunit") and pub:
+            low = g.lower()
+            unit = m.group("unit2").lower()
+            this = low.startswith(("this", "earlier this"))
+            if unit in ("week", "weekend"):
+                resolved = (pub if this else pub - timedelta(days=7), "week")
+            elif unit == "month":
+                if this:
+                    resolved = (pub.replace(day=1), "month")
+                else:
+                    first = pub.replace(day=1) - timedelta(days=1)
+                    resolved = (first.replace(day=1), "month")
+            else:
+                resolved = (date(pub.year if this else pub.year - 1, 1, 1), "year")
+        elif m.group("monly") and pub:
+            mo = _month_index(m.group("mname"))
+            y = pub.year if mo <= pub.month else pub.year - 1
+            resolved = (date(y, mo, 1), "month")
+        elif m.group("year"):
+            resolved = (date(int(m.group("yy")), 1, 1), "year")
+        if resolved is None or resolved[0] is None:
+            continue
+        d, prec = resolved
+        if pub and d > pub and prec == "day":
+            continue  # a future date is a plan or a schedule, not an event date
+        out.append(TimeExpression(m.start(), m.end(), g, d.isoformat(), prec))
+        del kind
+    return out

@@ -1,0 +1,312 @@
+"""Events per sentence: type, place, actor, side, date with precision, fatalities.
+
+Rules over the sentence text (fast: no parser), anchored on trigger words:
+
+* a trigger ("recaptured", "IS-held", "suicide bombing", "air strikes", "offensive", "arrested")
+  gives the type;
+* the place is the one the trigger points at: after an active verb or a noun + preposition
+  ("recaptured Al-Qaim", "an attack in Aden"), before a passive or a relative clause
+  ("Rawa, ... still held by IS");
+* the actor is the first actor alias in the clause before an active trigger, or the one after
+  "by"/"to" for a passive ("fell to IS"); its side depends on the place's country and the date;
+* plans, threats, predictions, conditions, negations and purpose clauses ("vowed to retake",
+  "may announce", "if the army enters", "an offensive to drive IS from") are not events;
+* the date is the most precise time expression in the sentence (nearest the trigger on a tie),
+  else the publication date with precision ``week``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from frontlines.actors import ActorDictionary, ActorMention
+from frontlines.dates import find_time_expressions
+from frontlines.records import Event, Place
+
+_PREC_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    type: str
+    start: int
+    end: int
+    text: str
+    place_side: str  # "after" | "before" | "either"
+    passive: bool = False
+
+
+def _rx(words: str) -> re.Pattern[str]:
+    return re.compile(words, re.I)
+
+
+TRIGGERS: list[tuple[str, re.Pattern[str], str]] = [
+    # (type, pattern, where the place is)
+    ("control", _rx(r"\b(?:[A-Z][\w'’]*|rebel|government|regime|militant|jihadist|opposition|Kurdish|Houthi|Islamist|jihadi|extremist|insurgent|army|militia)-(?:held|controlled|occupied)\b"), "after"),
+    ("control", _rx(r"\b(?:still |remained |remains |was |were |is |are |been )?(?:held|controlled|occupied|ruled|run) by\b"), "before"),
+    ("control", _rx(r"\b(?:under|in) (?:the )?(?:full |effective |de facto )?(?:control|hands|grip) of\b"), "before"),
+    ("control", _rx(r"\b(?:remains?|remained|still) (?:in the hands of|under the control of)\b"), "before"),
+    ("control", _rx(r"\b(?:stronghold|bastion|de facto capital|last bastion|last stronghold|last enclave|last pocket)s?\b(?: of)?"), "either"),
+    ("control", _rx(r"\b(?:still )?(?:holds?|controls?|controlled|held|occupies|occupied)\b(?= (?:the |most of |parts of |much of )?[A-Z])"), "after"),
+    ("capture", _rx(r"\b(?:re)?captur(?:ed|e|es|ing)\b|\bretak(?:en|e|es|ing)\b|\bretook\b|\bliberat(?:ed|e|es|ing|ion)\b|\bseiz(?:ed|e|es|ing|ure)\b|\bover-?r(?:an|un|unning)\b|\bwrest(?:ed)?\b|\bregain(?:ed|s)?(?: control of)?\b|\btook (?:full |back |over |control of )*|\btaking (?:full |back |over |control of )+|\btake (?:back|over|control of)\b|\bfreed\b|\bcleared\b|\bfell to\b|\bfall of\b|\bthe fall of\b|\bdr(?:ove|iven|ive|iving) (?:\S+ ){1,4}(?:out of|from)\b|\bexpell?(?:ed|ing)? (?:\S+ ){1,4}from\b|\bpushed (?:\S+ ){1,4}out of\b|\bouste?d? (?:\S+ ){1,4}from\b|\bentered\b|\bstormed\b|\bdeclared (?:victory|the liberation) (?:in|of|over)\b|\bgained control of\b|\bassumed control of\b"), "either"),
+    ("airstrike", _rx(r"\bair ?-?strikes?\b|\bair raids?\b|\bdrone strikes?\b|\baerial (?:strikes?|bombardment|attacks?|bombing)\b|\bwarplanes?\b|\bfighter jets?\b|\bjets (?:struck|bombed|pounded|hit)\b|\bbombing raids?\b|\bstrikes? by (?:coalition|US|Russian|Syrian|Saudi|Turkish|Egyptian|Iraqi) (?:aircraft|jets|planes|warplanes|drones)\b|\bair campaign\b|\bbombed from the air\b|\bhelicopter gunships?\b|\bbarrel bombs?\b"), "either"),
+    ("attack", _rx(r"\bsuicide (?:car )?(?:bomb(?:ing|er|ers|s)?|attacks?|blasts?)\b|\bcar[- ]bomb(?:ing|s)?\b|\bbomb(?:ing|ings|ed|s)?\b|\bblasts?\b|\bexplosions?\b|\bexplosive devices?\b|\bIEDs?\b|\bambush(?:ed|es)?\b|\bassassinat(?:ed|ion|e)\b|\battack(?:ed|s|ing)?\b|\bassault on (?:a |the )?(?:checkpoint|church|mosque|hotel|bus|convoy|police)\b|\bshell(?:ed|ing)\b|\bmortars?\b|\brockets?\b|\bmassacre\b|\bbeheaded\b|\bbeheadings?\b|\bexecuted\b|\bgunmen\b|\bopened fire\b|\bkill(?:ed|ing)\b|\bstruck\b|\bhit\b|\btargeted\b|\bsuicide bombers?\b"), "either"),
+    ("clash", _rx(r"\bclash(?:ed|es)?\b|\bfight(?:ing|s)?\b|\bfought\b|\boffensives?\b|\bassaults?\b|\bbattles?\b|\bbattl(?:ed|ing)\b|\bsieges?\b|\bbesieg(?:ed|ing)\b|\badvanc(?:ed|ing|es|e)\b|\bpush(?:ed|ing)? (?:on|towards?|into|deeper)\b|\bcounter-?attacks?\b|\bcounter-?offensive\b|\boperations? (?:to|in|against|on)\b|\bcampaign (?:to|in|against|for)\b|\bmarched on\b|\bencircl(?:ed|ing)\b|\bsurround(?:ed|ing)\b|\bclosing in on\b|\bmov(?:ed|ing) (?:on|towards?|into)\b|\bbreached\b|\bfighting\b"), "either"),
+    ("arrest", _rx(r"\barrest(?:ed|s|ing)?\b|\bdetain(?:ed|ing|s)?\b|\braids?\b|\braided\b|\bround(?:ed)? up\b|\bcrackdown\b|\bapprehended\b|\bdetention\b|\bcaptured (?:\d+|several|dozens|a number) (?:of )?(?:suspected |suspects|militants|members)"), "either"),
+]
+
+_HYPOTHETICAL = re.compile(
+    r"\b(?:plans?|planned|planning|vow(?:ed|s)?|pledg(?:ed|es)|threat(?:en|ened|ens)|could|would|may|might|should|"
+    r"must|will|shall|expected|expects?|hopes?|hoped|aims?|aimed|intends?|intended|prepar(?:ing|es|ed) (?:for|to)|ready to|"
+    r"seeks?|sought|tries|trying|tried|attempt(?:ed|s|ing)?|announc(?:ed|es|e|ing) (?:plans|an offensive|the start|that it would)|"
+    r"if|unless|whether|fears?|feared|warn(?:ed|s)?|no|not|never|denied|failed|fail|impossible|unlikely|"
+    r"able to|capable of|calls? for|called for|urged|demand(?:ed|s)?|want(?:ed|s)?|wanted|aspir\w+|promis(?:ed|es)|"
+    r"rumou?rs?|allegedly would|set to|due to|about to|bid to|effort to|efforts to|in order to|so as to)\b",
+    re.I,
+)
+_PURPOSE_TO = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.I)
+_CLAUSE_BREAK = re.compile(r"[;:—–]|,\s*(?:but|while|whereas|although|though|and then)\b|\b(?:but|while|whereas|although)\b")
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|had been|have been|has been)\s+(?:\w+ly\s+)?$", re.I)
+_GENERIC_GROUP = re.compile(r"\b(?:the (?:group|militants|jihadists|extremists|insurgents|terrorists|terrorist group|militant group|organisation|organization)|they)\b", re.I)
+
+_NUM_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a dozen": 12, "dozens": 24, "scores": 40,
+    "hundreds": 200,
+}
+_NUM = r"(\d[\d,]*|" + "|".join(sorted(_NUM_WORDS, key=len, reverse=True)) + r")"
+_VICTIMS = r"(?:people|persons|civilians|soldiers|troops|policemen|police(?:men|officers)?|officers|fighters|militants|members|worshippers|children|women|men|conscripts|recruits|personnel|guards|pilgrims|Copts|Christians|tourists|others|jihadists|insurgents|gunmen|attackers|of them)"
+_FATAL = [
+    re.compile(rf"\b(?:killed|killing|kills|left|leaving)\s+(?:at least\s+|more than\s+|some\s+|about\s+|around\s+|nearly\s+|over\s+)?{_NUM}\b", re.I),
+    re.compile(rf"\b(?:at least\s+|more than\s+|some\s+|about\s+|around\s+|nearly\s+|over\s+)?{_NUM}\s+(?:\w+\s+){{0,2}}{_VICTIMS}\s+(?:\w+\s+){{0,3}}(?:were|was|had been|have been|are)\s+(?:\w+\s+)?killed\b", re.I),
+    re.compile(rf"\b(?:death toll|toll)\s+(?:\w+\s+){{0,4}}(?:to|at|of)\s+(?:at least\s+)?{_NUM}\b", re.I),
+    re.compile(rf"\b{_NUM}\s+(?:\w+\s+){{0,2}}(?:dead|killed)\b", re.I),
+]
+
+
+def _num(s: str) -> int | None:
+    s = s.lower().replace(",", "")
+    if s.isdigit():
+        return int(s)
+    return _NUM_WORDS.get(s)
+
+
+def fatalities_in(sentence: str) -> int | None:
+    for rx in _FATAL:
+        m = rx.search(sentence)
+        if m:
+            n = _num(m.group(1))
+            if n is not None and n < 100_000:
+                return n
+    return None
+
+
+class EventExtractor:
+    def __init__(self, actors: ActorDictionary) -> None:
+        self.actors = actors
+
+    def triggers(self, sentence: str) -> list[Trigger]:
+        found: list[Trigger] = []
+        for type_, rx, side in TRIGGERS:
+            for m in rx.finditer(sentence):
+                if "-" in m.group(0) and type_ == "control" and not self._held_prefix_ok(m.group(0).split("-")[0]):
+                    continue
+                found.append(Trigger(type_, m.start(), m.end(), m.group(0), side))
+        # one trigger per text span: the earlier entries in TRIGGERS win
+        found.sort(key=lambda t: t.start)
+        out: list[Trigger] = []
+        for t in found:
+            if any(not (t.end <= o.start or t.start >= o.end) for o in out):
+                continue
+            passive = bool(_PASSIVE_BEFORE.search(sentence[: t.start])) or t.text.lower().startswith(("fell to", "fall of", "the fall of"))
+            out.append(Trigger(t.type, t.start, t.end, t.text, t.place_side, passive))
+        return out
+
+    def _held_prefix_ok(self, prefix: str) -> bool:
+        generic = {"rebel", "government", "regime", "militant", "jihadist", "opposition", "islamist", "jihadi",
+                   "extremist", "insurgent", "army", "militia", "kurdish", "houthi", "loyalist", "coalition"}
+        return prefix.lower() in generic or bool(self.actors.find(prefix))
+
+    def extract(
+        self,
+        text: str,
+        sentences: Sequence[tuple[int, int]],
+        places: Sequence[Place],
+        actor_mentions: Sequence[ActorMention],
+        published: str | None,
+    ) -> list[Event]:
+        events: list[Event] = []
+        named = [p for p in places if p.mention == "name" and p.lat is not None]
+        enemy = self._main_enemy(actor_mentions, named, published)
+        for s0, s1 in sentences:
+            sent = text[s0:s1]
+            sp = [p for p in named if s0 <= p.start and p.end <= s1]
+            if not sp:
+                continue
+            trigs = self.triggers(sent)
+            if not trigs:
+                continue
+            acts = [a for a in actor_mentions if s0 <= a.start and a.end <= s1]
+            times = find_time_expressions(sent, published)
+            seen: set[tuple[str, int]] = set()
+            for t in trigs:
+                if self._hypothetical(sent, t):
+                    continue
+                targets = self._places_for(sent, s0, t, sp, trigs)
+                for place in targets:
+                    if (t.type, place.start) in seen:
+                        continue
+                    seen.add((t.type, place.start))
+                    ev = self._event(text, sent, s0, t, place, acts, times, published, enemy)
+                    if ev is not None:
+                        events.append(ev)
+        return _dedupe(events)
+
+    # --- pieces ------------------------------------------------------------------------------
+    @staticmethod
+    def _hypothetical(sent: str, t: Trigger) -> bool:
+        before = sent[: t.start]
+        clause_start = 0
+        for m in _CLAUSE_BREAK.finditer(before):
+            clause_start = m.end()
+        window = before[clause_start:]
+        words = window.split()
+        near = " ".join(words[-7:])
+        if _HYPOTHETICAL.search(near):
+            return True
+        if t.type in ("capture", "arrest") and _PURPOSE_TO.search(before) and not _PASSIVE_BEFORE.search(before):
+            return True
+        return False
+
+    @staticmethod
+    def _places_for(sent: str, s0: int, t: Trigger, sp: Sequence[Place], trigs: Sequence[Trigger]) -> list[Place]:
+        specific = [p for p in sp if p.kind != "country"]
+        if not specific:
+            return []
+        a0, a1 = s0 + t.start, s0 + t.end
+        after = [p for p in specific if p.start >= a1]
+        before = [p for p in specific if p.end <= a0]
+        nxt = [o for o in trigs if o.start > t.end]
+        limit_after = s0 + (nxt[0].start if nxt else len(sent))
+
+        def chain_after() -> list[Place]:
+            out: list[Place] = []
+            if not after:
+                return out
+            first = after[0]
+            if first.start - a1 > 90:
+                return out
+            out.append(first)
+            for p in after[1:]:
+                gap = sent[out[-1].end - s0 : p.start - s0]
+                if p.start <= limit_after + 40 and re.fullmatch(r"\s*(?:,|and|, and|&|or|as well as)\s*(?:the\s+)?(?:(?:towns?|villages?|cities|city|of)\s+)*", gap):
+                    out.append(p)
+                else:
+                    break
+            return out
+
+        def nearest_before(max_chars: int = 100) -> list[Place]:
+            if before and a0 - before[-1].end <= max_chars:
+                return [before[-1]]
+            return []
+
+        if t.type == "control" and t.place_side == "after":
+            return chain_after()[:3]
+        if t.place_side == "before" or t.passive:
+            got = nearest_before(140)
+            if got:
+                return got
+            return chain_after()[:1]
+        got = chain_after()
+        if got:
+            return got[:4]
+        return nearest_before(60)
+
+    def _actor(self, sent: str, s0: int, t: Trigger, acts: Sequence[ActorMention], place: Place) -> ActorMention | None:
+        a0, a1 = s0 + t.start, s0 + t.end
+        if t.type == "control":
+            if t.text.lower().endswith(("-held", "-controlled", "-occupied", "-run", "-dominated")):
+                inside = [a for a in acts if a0 <= a.start < a1]
+                if inside:
+                    return inside[0]
+            after = [a for a in acts if a.start >= a1 and a.start - a1 < 40]
+            if after:
+                return after[0]
+            before = [a for a in acts if a.end <= a0]
+            return before[-1] if before and t.place_side == "either" else None
+        if t.passive or re.search(r"\bby\b", sent[t.end : t.end + 60]):
+            after = [a for a in acts if a.start >= a1 and a.start - a1 < 80 and re.search(r"\b(?:by|to)\s+(?:the\s+)?$", sent[: a.start - s0])]
+            if after:
+                return after[0]
+        before = [a for a in acts if a.end <= a0]
+        clause_start = 0
+        for m in _CLAUSE_BREAK.finditer(sent[: t.start]):
+            clause_start = m.end()
+        in_clause = [a for a in before if a.start - s0 >= clause_start]
+        if in_clause:
+            return in_clause[0]
+        if before:
+            return before[0]
+        after = [a for a in acts if a.start >= a1 and re.search(r"\b(?:by|to)\s+(?:the\s+)?$", sent[: a.start - s0])]
+        return after[0] if after else None
+
+    def _event(
+        self, text: str, sent: str, s0: int, t: Trigger, place: Place, acts: Sequence[ActorMention],
+        times: Sequence, published: str | None, enemy: str,
+    ) -> Event | None:
+        date, prec = self._date(t, times, published)
+        actor = self._actor(sent, s0, t, acts, place)
+        side = actor.side(place.country, date) if actor else "unknown"
+        actor_text = actor.text if actor else ""
+        if side == "unknown" and t.type == "control":
+            m = _GENERIC_GROUP.search(sent[t.end : t.end + 40])
+            if m and enemy:
+                side, actor_text = enemy, m.group(0)
+        if side == "unknown" and t.type == "capture" and t.passive is False:
+            m = _GENERIC_GROUP.search(sent[: t.start])
+            if m and enemy:
+                side, actor_text = enemy, m.group(0)
+        controller = side if t.type in ("capture", "control") else None
+        if t.type == "capture" and side == "unknown":
+            controller = "unknown"
+        conf = 0.55 + (0.15 if actor else 0.0) + (0.1 if prec == "day" else 0.0) + 0.15 * min(1.0, place.score)
+        return Event(
+            type=t.type, place=place, sentence=sent, sentence_start=s0, date=date, date_precision=prec,
+            actor=actor_text, side=side, controller_after=controller, confidence=round(min(conf, 0.99), 3),
+            fatalities=fatalities_in(sent) if t.type in ("attack", "airstrike", "clash") else None, trigger=t.text,
+        )
+
+    @staticmethod
+    def _date(t: Trigger, times: Sequence, published: str | None) -> tuple[str | None, str | None]:
+        near = [x for x in times if abs(x.start - t.start) <= 100 or abs(x.end - t.end) <= 100]
+        if near:
+            best = min(near, key=lambda x: (_PREC_RANK[x.precision], abs(x.start - t.start)))
+            return best.date, best.precision
+        if published:
+            return published, "week"
+        return None, None
+
+    def _main_enemy(self, acts: Sequence[ActorMention], places: Sequence[Place], published: str | None) -> str:
+        cc = Counter(p.country for p in places if p.country)
+        country = cc.most_common(1)[0][0] if cc else None
+        sides = Counter(a.side(country, published) for a in acts)
+        for side, _ in sides.most_common():
+            if side in ("islamic_state", "aqap", "hts", "houthis"):
+                return side
+        return "islamic_state" if sides else ""
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per (sentence, place, type); a capture also answers 'who controls it after'."""
+    out: dict[tuple[int, int, str], Event] = {}
+    for e in events:
+        k = (e.sentence_start, e.place.start, e.type)
+        if k not in out or e.confidence > out[k].confidence:
+            out[k] = e
+    # an attack trigger that is really part of a capture/clash sentence on the same place stays: both happened
+    return sorted(out.values(), key=lambda e: (e.sentence_start, e.place.start))

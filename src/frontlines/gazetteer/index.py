@@ -1,0 +1,207 @@
+"""Query the built gazetteer: candidates by normalised key, by skeleton, by fuzzy match, by proximity."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from frontlines.gazetteer.normalize import name_key, skeleton
+from frontlines.records import GazetteerEntry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: GazetteerEntry
+    matched_name: str
+    match: str  # exact | skeleton | fuzzy
+    name_kind: str  # primary | name | demonym
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def entry_from_row(r: Sequence[object]) -> GazetteerEntry:
+    """A row of the ``entries`` table (id, name, kind, country, admin1, lat, lon, population, source)."""
+    return GazetteerEntry(
+        id=str(r[0]), name=str(r[1]), kind=str(r[2]), country=str(r[3]), admin1=str(r[4]),
+        lat=float(r[5]), lon=float(r[6]), population=int(r[7] or 0), source=str(r[8]),  # type: ignore[arg-type]
+    )
+
+
+class Gazetteer:
+    """Read-only view over the gazetteer file (plus the user's imported extras, if any)."""
+
+    def __init__(self, path: Path, extra: Path | None = None) -> None:
+        self.path = path
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self.conn.execute("PRAGMA query_only = ON")
+        self.has_extra = bool(extra and extra.exists())
+        if self.has_extra:
+            self.conn.execute("ATTACH DATABASE ? AS extra", (f"file:{extra}?mode=ro",))
+        self._entry_cache: dict[str, GazetteerEntry] = {}
+        self._fuzzy_names: tuple[list[str], list[str]] | None = None
+
+    # --- basic lookups -------------------------------------------------------------------------
+    def _names_sql(self, column: str, n: int) -> str:
+        marks = ",".join("?" * n)
+        sql = f"SELECT key, skel, entry_id, name, kind FROM names WHERE {column} IN ({marks})"
+        if self.has_extra:
+            sql += f" UNION ALL SELECT key, skel, entry_id, name, kind FROM extra.names WHERE {column} IN ({marks})"
+        return sql
+
+    def _rows_for(self, column: str, values: Sequence[str]) -> list[tuple[str, str, str, str, str]]:
+        out: list[tuple[str, str, str, str, str]] = []
+        vals = list(values)
+        for i in range(0, len(vals), 400):
+            chunk = vals[i : i + 400]
+            params = chunk * (2 if self.has_extra else 1)
+            out.extend(self.conn.execute(self._names_sql(column, len(chunk)), params).fetchall())
+        return out
+
+    def entries(self, ids: Iterable[str]) -> dict[str, GazetteerEntry]:
+        ids = list(ids)
+        want = [i for i in set(ids) if i not in self._entry_cache]
+        for i in range(0, len(want), 400):
+            chunk = want[i : i + 400]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT * FROM entries WHERE id IN ({marks})"
+            params: list[str] = list(chunk)
+            if self.has_extra:
+                sql += f" UNION ALL SELECT * FROM extra.entries WHERE id IN ({marks})"
+                params += chunk
+            for r in self.conn.execute(sql, params):
+                self._entry_cache[r[0]] = entry_from_row(r)
+        return {i: self._entry_cache[i] for i in ids if i in self._entry_cache}
+
+    def candidates_by_keys(self, keys: Iterable[str]) -> dict[str, list[Candidate]]:
+        """Exact normalised-key matches for many keys in one query."""
+        keys = list({k for k in keys if k})
+        rows = self._rows_for("key", keys)
+        return self._group(rows, 0, "exact")
+
+    def candidates_by_skeletons(self, skels: Iterable[str]) -> dict[str, list[Candidate]]:
+        skels = list({s for s in skels if s and len(s) >= 3})
+        rows = self._rows_for("skel", skels)
+        return self._group(rows, 1, "skeleton")
+
+    def _group(self, rows: list[tuple[str, str, str, str, str]], col: int, how: str) -> dict[str, list[Candidate]]:
+        entries = self.entries(r[2] for r in rows)
+        out: dict[str, list[Candidate]] = defaultdict(list)
+        seen: set[tuple[str, str]] = set()
+        for r in rows:
+            e = entries.get(r[2])
+            if e is None or (r[col], r[2]) in seen:
+                continue
+            seen.add((r[col], r[2]))
+            out[r[col]].append(Candidate(e, r[3], how, r[4]))
+        return out
+
+    def lookup(self, name: str, *, country_codes: Sequence[str] = (), limit: int = 10) -> list[Candidate]:
+        """Candidates for one name: exact key, else skeleton, else fuzzy; most important first."""
+        key = name_key(name)
+        cands = self.candidates_by_keys([key]).get(key, [])
+        if not cands:
+            sk = skeleton(name)
+            cands = self.candidates_by_skeletons([sk]).get(sk, [])
+        if not cands:
+            cands = self.fuzzy(name)
+        if country_codes:
+            wanted = {c.upper() for c in country_codes}
+            cands = [c for c in cands if c.entry.country in wanted]
+        cands.sort(key=lambda c: importance(c.entry), reverse=True)
+        return cands[:limit]
+
+    # --- fuzzy ---------------------------------------------------------------------------------
+    def fuzzy(self, name: str, *, countries: Sequence[str] | None = None, cutoff: float = 88.0) -> list[Candidate]:
+        """rapidfuzz over the names of the focus region, for spellings no key catches."""
+        from rapidfuzz import fuzz, process
+
+        from frontlines.gazetteer.build import FOCUS, NEIGHBOURS
+
+        if self._fuzzy_names is None:
+            ccs = tuple(countries or (FOCUS + NEIGHBOURS))
+            marks = ",".join("?" * len(ccs))
+            rows = self.conn.execute(
+                f"SELECT n.key, n.entry_id FROM names n JOIN entries e ON e.id = n.entry_id WHERE e.country IN ({marks})"
+                " AND n.kind != 'demonym' AND length(n.key) >= 4",
+                ccs,
+            ).fetchall()
+            self._fuzzy_names = ([r[0] for r in rows], [r[1] for r in rows])
+        keys, ids = self._fuzzy_names
+        key = name_key(name)
+        if len(key) < 5:
+            return []
+        hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5)
+        entries = self.entries(ids[i] for _, _, i in hits)
+        return [Candidate(entries[ids[i]], k, "fuzzy", "name") for k, _, i in hits if ids[i] in entries]
+
+    # --- geometry ------------------------------------------------------------------------------
+    def nearest(self, lat: float, lon: float, *, limit: int = 1, kinds: Sequence[str] = ()) -> list[tuple[GazetteerEntry, float]]:
+        d = 0.5
+        for _ in range(6):
+            sql = "SELECT * FROM entries WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
+            params: list[object] = [lat - d, lat + d, lon - d, lon + d]
+            if kinds:
+                sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+                params += list(kinds)
+            rows = self.conn.execute(sql, params).fetchall()
+            if rows:
+                found = [(entry_from_row(r), haversine_km(lat, lon, r[5], r[6])) for r in rows]
+                found.sort(key=lambda t: t[1])
+                return found[:limit]
+            d *= 3
+        return []
+
+    def stats(self) -> dict[str, object]:
+        q = self.conn.execute
+        by_kind = dict(q("SELECT kind, COUNT(*) FROM entries GROUP BY kind").fetchall())
+        by_source = dict(q("SELECT source, COUNT(*) FROM entries GROUP BY source").fetchall())
+        meta = dict(q("SELECT key, value FROM meta").fetchall())
+        out: dict[str, object] = {
+            "path": str(self.path),
+            "entries": q("SELECT COUNT(*) FROM entries").fetchone()[0],
+            "names": q("SELECT COUNT(*) FROM names").fetchone()[0],
+            "by_kind": by_kind,
+            "by_source": by_source,
+            "focus_countries": dict(
+                q("SELECT country, COUNT(*) FROM entries WHERE country IN ('IQ','SY','EG','LY','YE') GROUP BY country").fetchall()
+            ),
+            "built_at": meta.get("built_at"),
+            "build_counts": json.loads(meta.get("counts", "{}")),
+        }
+        if self.has_extra:
+            out["imported_entries"] = q("SELECT COUNT(*) FROM extra.entries").fetchone()[0]
+            out["imported_names"] = q("SELECT COUNT(*) FROM extra.names").fetchone()[0]
+        return out
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+KIND_WEIGHT = {
+    "country": 1.0,
+    "admin1": 0.75,
+    "city": 0.55,
+    "region": 0.5,
+    "admin2": 0.45,
+    "town": 0.35,
+    "landmark": 0.3,
+    "village": 0.2,
+}
+
+
+def importance(e: GazetteerEntry) -> float:
+    """A context-free prior: kind and population (log-scaled)."""
+    pop = math.log10(e.population + 1) / 7.0 if e.population else 0.0
+    return KIND_WEIGHT.get(e.kind, 0.2) + 0.6 * min(pop, 1.2)

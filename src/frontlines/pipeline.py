@@ -1,0 +1,81 @@
+"""Wire the stages: article -> text clean-up -> spaCy -> toponyms -> events -> Extraction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from frontlines.actors import load_actors
+from frontlines.dates import publication_date_from_text
+from frontlines.events import EventExtractor
+from frontlines.gazetteer import Gazetteer, load_gazetteer
+from frontlines.nlp import load_nlp
+from frontlines.records import Article, Extraction
+from frontlines.text import clean_text, split_title
+from frontlines.toponyms import Geoparser, Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ExtractorConfig:
+    model: str | None = None
+    region_prior: bool = True
+    batch_size: int = 16
+    n_process: int = 1
+
+
+class Extractor:
+    """Turns articles into Extractions. Load once; reuse for many articles."""
+
+    def __init__(self, config: ExtractorConfig = ExtractorConfig(), gazetteer: Gazetteer | None = None) -> None:
+        self.config = config
+        self.nlp = load_nlp(config.model)
+        self.gaz = gazetteer or load_gazetteer()
+        self.geoparser = Geoparser(self.gaz, Settings(region_prior=config.region_prior))
+        self.actors = load_actors()
+        self.events = EventExtractor(self.actors)
+
+    def prepare(self, article: Article) -> tuple[Article, str | None, str, str | None]:
+        """Clean the text; find title and publication date. Returns (article, title, published_from, published)."""
+        text = clean_text(article.text)
+        title = article.title
+        if not title:
+            title = split_title(text)
+        if article.published:
+            published, source = article.published, "metadata"
+        else:
+            published = publication_date_from_text(text)
+            source = "text" if published else "none"
+        cleaned = Article(
+            text=text, id=article.id, title=title, url=article.url, source=article.source,
+            published=article.published, path=article.path, locator=article.locator,
+        )
+        return cleaned, title, source, published
+
+    def extract(self, article: Article) -> Extraction:
+        return next(iter(self.extract_many([article])))
+
+    def extract_many(self, articles: Iterable[Article]) -> Iterator[Extraction]:
+        prepared = (self.prepare(a) for a in articles)
+
+        def texts() -> Iterator[tuple[str, tuple[Article, str | None, str, str | None]]]:
+            for p in prepared:
+                yield p[0].text, p
+
+        for doc, (article, title, pub_from, published) in self.nlp.pipe(
+            texts(), as_tuples=True, batch_size=self.config.batch_size
+        ):
+            yield self._finish(doc, article, title, pub_from, published)
+
+    def _finish(self, doc, article: Article, title: str | None, pub_from: str, published: str | None) -> Extraction:  # type: ignore[no-untyped-def]
+        text = doc.text
+        actor_mentions = self.actors.find(text)
+        places = self.geoparser.geoparse(doc, actor_mentions)
+        sentences = tuple((s.start_char, s.end_char) for s in doc.sents)
+        events = self.events.extract(text, sentences, places, actor_mentions, published)
+        return Extraction(
+            article=article, text=text, published=published, published_from=pub_from,
+            places=tuple(places), events=tuple(events), title=title, sentences=sentences,
+        )

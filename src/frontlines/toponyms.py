@@ -1,0 +1,433 @@
+"""Recognise place mentions (gazetteer matching united with spaCy NER) and resolve them in context.
+
+Recognition
+    Every capitalised word sequence of up to six words is looked up in the gazetteer by its
+    normalised key (and, failing that, its transliteration skeleton). spaCy's entities add what the
+    gazetteer lacks (GPE/LOC/FAC) and veto what is not a place (PERSON, ORG names such as
+    "Soufan Centre", "USA Today"); the actor dictionary vetoes group names ("Islamic State",
+    "Sinai Province"). A single word that is also an English word ("Hit", "Bab") must be tagged as a
+    proper noun or sit in a place context ("the town of Hit").
+
+Resolution
+    Candidates are ranked by a prior (kind, population, the mission's region, which can be turned
+    off) plus what the article says: countries it names (and their adjectives), its dateline, cue
+    phrases ("the Syrian town of", "Anbar province"), and distance to the places around the
+    mention. The same name is resolved once per article (one sense per discourse).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from frontlines.actors import ActorMention, load_actors
+from frontlines.gazetteer import Candidate, Gazetteer, haversine_km, importance
+from frontlines.gazetteer.build import FOCUS, NEIGHBOURS
+from frontlines.gazetteer.normalize import ARTICLES, is_arabic, name_key, skeleton
+from frontlines.paths import geodata_dir
+from frontlines.records import Place
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʿ`](?!s\b)[^\W\d_]+)*", re.U)
+_JOIN = re.compile(r"^(?:[ \t]?[-–‑]?[ \t]?|[ \t])$")
+_CONNECTORS = frozenset({"of", "bin", "ibn", "bani", "beni", "abu", "umm", "um", "wa", "de", "du", "la", "le"}) | ARTICLES - {"the"}
+_ORG_WORDS = re.compile(
+    r"\b(State|Front|Forces?|Army|Council|Brigades?|Group|Movement|Party|Organi[sz]ation|Units?|Times|Today|News|Post|"
+    r"Centre|Center|University|Institute|Ministry|Agency|Company|Corporation|Bank|Airways|Airlines|Committee|Coalition|"
+    r"Commission|Observatory|Network|Foundation|Association|League|Union|Qaeda|Guard|Division|Battalion|Police|"
+    r"Service|Authority|Federation|Channel|Television|TV|Radio|Journal|Tribune|Herald|Agency|Office|Department|"
+    r"Press|Mission|Operations?|Command|Corps|Regiment|Revolutionaries|Mujahideen|Shura|Hospital|School|College|"
+    r"Stadium|Club|Church|Mosque|Cathedral|Team|Fund|Programme|Program|Watch|International|Weekly|Daily|Magazine)\b"
+)
+_PLACE_CUE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|from|to|into|outside|around|towards?|of|across|between|and|city|town|village|province|"
+    r"governorate|district|region|capital|port|border|stronghold|held|captured?|recaptured?|liberated?|seized?|"
+    r"entered|took|retook|toward|via|through)\s*$)",
+    re.I,
+)
+_ADMIN_AFTER = re.compile(r"^\s*(?:province|provinces|governorate|governorates|region|district|wilaya|muhafazat)\b", re.I)
+_CITY_AFTER = re.compile(r"^\s*(?:city|town|village|airport|port)\b", re.I)
+_ADJ_BEFORE = re.compile(r"\b([A-Z][a-z]+i|[A-Z][a-z]+(?:ian|ese|ish|an))\s+(?:(?:border|northern|southern|eastern|western|central|port|desert|coastal|frontier|capital|key|strategic)\s+)*(?:city|town|village|province|governorate|capital|region|district|side|border town|port city|port)\s+(?:of\s+)?$")
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) - {"us"}
+
+
+_STOP = _stop_words()
+
+
+@lru_cache(maxsize=1)
+def _never_places() -> frozenset[str]:
+    """Words that are place names somewhere but almost never in this domain's text."""
+    words = {
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "sunni", "sunnis", "shia", "shiite", "shiites", "islam", "islamic", "muslim", "muslims", "christian",
+        "christians", "allah", "god", "president", "minister", "prime", "general", "colonel", "army", "state",
+        "caliphate", "jihad", "jihadi", "sharia", "sheikh", "emir", "imam", "mr", "mrs", "ms", "dr", "said",
+        "reuters", "afp", "ap", "bbc", "cnn", "amaq", "twitter", "facebook", "telegram", "youtube", "western",
+        "eastern", "northern", "southern", "central", "middle", "east", "west", "north", "south", "european",
+        "arab", "arabs", "kurd", "kurds", "kurdish", "yazidi", "yazidis", "turkmen", "coptic", "copts", "alawite",
+        "druze", "bedouin", "persian", "hezbollah", "houthi", "houthis", "daesh", "isis", "isil", "al", "el",
+        "new", "old", "great", "greater", "upper", "lower", "island", "city", "province", "border", "desert",
+        "valley", "mount", "river", "lake", "camp", "base", "plain", "plains", "gulf", "sea", "bay",
+        "saleh", "hadi", "assad", "haftar", "sisi", "abadi", "maliki", "obama", "trump", "putin", "erdogan",
+        "mohammed", "muhammad", "ahmed", "ali", "hassan", "hussein", "omar", "abdullah", "khalifa", "salman",
+        "abu", "bakr", "bin", "ibn", "laden", "osama", "soleimani", "moqtada", "sadr", "victoria", "charlotte",
+        "government", "forces", "union", "republic", "kingdom", "empire", "parliament", "ministry", "council",
+        "embassy", "police", "security", "officials", "people", "group", "media", "news", "today", "centre",
+        "center", "more", "most", "many", "much", "last", "first", "second", "third", "early", "late", "mid",
+        "after", "before", "since", "during", "until", "among", "even", "also", "still", "very", "well", "best",
+        "here", "there", "where", "when", "this", "that", "these", "those", "some", "such", "same", "both",
+        "each", "every", "other", "another", "any", "all", "none", "one", "two", "three", "four", "five",
+        "world", "earth", "home", "war", "peace", "liberty", "independence", "freedom", "hope", "unity",
+        "victory", "paradise", "eden", "canaan", "zion", "mecca", "medina",
+    }
+    p = geodata_dir() / "not_places.txt"
+    if p.exists():
+        for line in p.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                words.add(name_key(line))
+    return frozenset(name_key(w) or w for w in words)
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    surface: str
+    key: str
+    candidates: list[Candidate] = field(default_factory=list)
+    ner: str = ""
+    adjective: bool = False
+    recogniser: str = "gazetteer"
+
+
+@dataclass(frozen=True)
+class Settings:
+    region_prior: bool = True
+    include_unresolved: bool = True
+    max_ngram: int = 6
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _cap(w: str) -> bool:
+    return w[:1].isupper() or is_arabic(w[:1])
+
+
+def candidate_spans(text: str, words: Sequence[tuple[int, int]], max_n: int = 6) -> list[tuple[int, int]]:
+    """Capitalised word sequences that could be place names (offsets into text)."""
+    out: list[tuple[int, int]] = []
+    n_words = len(words)
+    for i in range(n_words):
+        s0, e0 = words[i]
+        w0 = text[s0:e0]
+        low0 = w0.lower()
+        lead_article = low0 in ARTICLES and low0 != "the"
+        if not (_cap(w0) or lead_article) or (low0 in _STOP and not lead_article):
+            continue
+        end = e0
+        for j in range(i, min(i + max_n, n_words)):
+            if j > i:
+                gap = text[words[j - 1][1] : words[j][0]]
+                if not _JOIN.match(gap):
+                    break
+                end = words[j][1]
+            wj = text[words[j][0] : words[j][1]]
+            if j > i and not (_cap(wj) or wj.lower() in _CONNECTORS):
+                break
+            if _cap(wj) and not (lead_article and j == i) and (j == i or wj.lower() not in _STOP):
+                out.append((s0, end))
+    return out
+
+
+def _similar(key: str, name: str, cutoff: float = 75.0) -> bool:
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(key, name_key(name)) >= cutoff
+
+
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    return [(s.start_char, s.end_char) for s in doc.sents]
+
+
+class Geoparser:
+    """Toponym recognition and resolution over spaCy docs."""
+
+    def __init__(self, gazetteer: Gazetteer, settings: Settings = Settings()) -> None:
+        self.gaz = gazetteer
+        self.settings = settings
+        self.actors = load_actors()
+        self.never = _never_places()
+
+    # --- recognition ---------------------------------------------------------------------------
+    def recognise(self, doc: Doc, actor_mentions: Sequence[ActorMention] | None = None) -> list[Span]:
+        text = doc.text
+        words = word_spans(text)
+        spans = candidate_spans(text, words, self.settings.max_ngram)
+        keys = {sp: name_key(text[sp[0] : sp[1]]) for sp in spans}
+        exact = self.gaz.candidates_by_keys(keys.values())
+        missing = [sp for sp in spans if keys[sp] not in exact]
+        skels = {sp: skeleton(text[sp[0] : sp[1]]) for sp in missing if len(keys[sp]) >= 5}
+        loose = self.gaz.candidates_by_skeletons(skels.values())
+
+        found: list[Span] = []
+        for sp in spans:
+            k = keys[sp]
+            cands = exact.get(k)
+            if not cands and sp in skels:
+                cands = [c for c in loose.get(skels[sp], []) if _similar(k, c.matched_name)]
+            if not cands:
+                continue
+            found.append(Span(sp[0], sp[1], text[sp[0] : sp[1]], k, list(cands)))
+
+        # longest match wins; then the one starting earlier
+        found.sort(key=lambda s: (-(s.end - s.start), s.start))
+        chosen: list[Span] = []
+        occupied: list[tuple[int, int]] = []
+        for s in found:
+            if any(not (s.end <= a or s.start >= b) for a, b in occupied):
+                continue
+            chosen.append(s)
+            occupied.append((s.start, s.end))
+
+        # spaCy entities: token index by character
+        ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        tok_at: dict[int, object] = {t.idx: t for t in doc}
+        actors = list(actor_mentions if actor_mentions is not None else self.actors.find(text))
+
+        kept: list[Span] = []
+        for s in chosen:
+            if self._vetoed(s, text, ents, tok_at, actors):
+                continue
+            kept.append(s)
+
+        # NER places the gazetteer did not match
+        for a, b, label in ents:
+            if label not in ("GPE", "LOC", "FAC"):
+                continue
+            if any(not (b <= s.start or a >= s.end) for s in kept):
+                for s in kept:
+                    if not (b <= s.start or a >= s.end):
+                        s.ner = label
+                continue
+            surface = text[a:b]
+            if surface.lower().startswith("the "):
+                a += 4
+                surface = surface[4:]
+            if not surface or self._actor_overlap(a, b, actors) or name_key(surface) in self.never:
+                continue
+            if label == "FAC" and not _FAC_PLACE.search(surface):
+                continue
+            cands = self.gaz.lookup(surface, limit=8)
+            if len(name_key(surface)) < 3:
+                cands = [c for c in cands if c.entry.kind == "country"]
+            kept.append(Span(a, b, surface, name_key(surface), cands, ner=label, recogniser="ner"))
+        return sorted(kept, key=lambda s: s.start)
+
+    @staticmethod
+    def _actor_overlap(a: int, b: int, actors: Sequence[ActorMention]) -> bool:
+        return any(not (b <= m.start or a >= m.end) for m in actors)
+
+    def _vetoed(self, s: Span, text: str, ents: list[tuple[int, int, str]], tok_at: dict[int, object], actors: Sequence[ActorMention]) -> bool:
+        if s.key in self.never:
+            return True
+        if self._actor_overlap(s.start, s.end, actors):
+            # "Iraqi forces" is an actor *and* names Iraq: keep country adjectives
+            if not all(c.name_kind == "demonym" for c in s.candidates):
+                return True
+        n_words = len(_WORD.findall(s.surface))
+        word = s.surface
+        if n_words == 1 and word.isupper() and len(word) <= 3:
+            countries = [c for c in s.candidates if c.entry.kind == "country"]
+            if not countries:
+                return True  # acronyms: IS, PMF, SDF...
+            s.candidates = countries
+        ner_place = any(
+            not (b <= s.start or a >= s.end) and label in ("GPE", "LOC", "FAC") for a, b, label in ents
+        )
+        if not ner_place and all(
+            c.entry.country not in FOCUS + NEIGHBOURS and c.entry.kind in ("village", "town") for c in s.candidates
+        ):
+            return True  # a small place far from the mission's region, and spaCy does not see a place either
+        for a, b, label in ents:
+            if b <= s.start or a >= s.end:
+                continue
+            inside = a <= s.start and s.end <= b
+            longer = (b - a) > (s.end - s.start)
+            ent_text = text[a:b]
+            if label == "PERSON" and longer and inside and not _PLACE_CUE_BEFORE.search(text[max(0, a - 25) : a]):
+                return True
+            if label in ("ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW") and longer and _ORG_WORDS.search(ent_text):
+                return True
+        if all(c.name_kind == "demonym" for c in s.candidates):
+            s.adjective = True
+            return False
+        if n_words == 1:
+            tok = tok_at.get(s.start)
+            pos = getattr(tok, "pos_", "PROPN")
+            in_ent = any(a <= s.start and s.end <= b and label in ("GPE", "LOC", "FAC", "NORP", "ORG", "PERSON") for a, b, label in ents)
+            cue = _PLACE_CUE_BEFORE.search(text[max(0, s.start - 25) : s.start]) or _ADMIN_AFTER.match(text[s.end : s.end + 20])
+            if pos != "PROPN" and not in_ent and not cue and not word.isupper():
+                return True
+            # sentence-initial capital on a common word: need more than the capital letter
+            if pos in ("VERB", "NOUN", "ADJ", "ADV", "ADP", "DET", "PRON", "AUX", "CCONJ", "SCONJ", "NUM", "INTJ", "PART") and not cue:
+                return True
+        return False
+
+    # --- resolution ----------------------------------------------------------------------------
+    def resolve(self, spans: Sequence[Span], text: str) -> list[Place]:
+        ctx_countries: Counter[str] = Counter()
+        for s in spans:
+            if s.candidates and all(c.entry.kind == "country" for c in s.candidates):
+                ctx_countries[s.candidates[0].entry.country] += 1 if not s.adjective else 0.5
+        dateline_cc = self._dateline_country(spans, text)
+
+        # anchors: unambiguous non-country places
+        anchors: list[tuple[float, float]] = []
+        for s in spans:
+            if len({c.entry.id for c in s.candidates}) == 1 and s.candidates[0].entry.kind not in ("country",):
+                e = s.candidates[0].entry
+                anchors.append((e.lat, e.lon))
+
+        # one sense per discourse: score candidates for each key over all its mentions
+        by_key: dict[str, list[Span]] = defaultdict(list)
+        for s in spans:
+            by_key[s.key].append(s)
+        choice: dict[int, tuple[Candidate | None, float]] = {}
+        for key, group in by_key.items():
+            cands = {c.entry.id: c for s in group for c in s.candidates}
+            if not cands:
+                for s in group:
+                    choice[id(s)] = (None, 0.2)
+                continue
+            totals: dict[str, float] = {}
+            for cid, c in cands.items():
+                totals[cid] = max(self._score(c, s, text, ctx_countries, dateline_cc, anchors) for s in group)
+            best_id = max(totals, key=lambda i: totals[i])
+            ranked = sorted(totals.values(), reverse=True)
+            margin = ranked[0] - (ranked[1] if len(ranked) > 1 else ranked[0] - 2.0)
+            conf = 1 / (1 + math.exp(-2.5 * margin))
+            for s in group:
+                # a strong local cue can override the article-wide sense ("Tripoli, Lebanon")
+                local = {cid: self._score(c, s, text, ctx_countries, dateline_cc, anchors) for cid, c in cands.items()}
+                loc_best = max(local, key=lambda i: local[i])
+                pick = loc_best if local[loc_best] - local[best_id] > 1.0 else best_id
+                choice[id(s)] = (cands[pick], conf)
+
+        places: list[Place] = []
+        for s in spans:
+            cand, conf = choice[id(s)]
+            if cand is None:
+                if not self.settings.include_unresolved or s.recogniser != "ner" or s.ner not in ("GPE", "LOC"):
+                    continue
+                places.append(Place(s.surface, s.start, s.end, s.surface, None, None, "", "region" if s.ner == "LOC" else "city", None, 0.2, "name", "", "ner"))
+                continue
+            e = cand.entry
+            rec = "both" if s.ner and s.recogniser == "gazetteer" else s.recogniser
+            score = round(min(0.99, conf * (0.9 if cand.match == "exact" else 0.75)), 3)
+            places.append(
+                Place(
+                    surface=s.surface, start=s.start, end=s.end, name=e.name, lat=round(e.lat, 5), lon=round(e.lon, 5),
+                    country=e.country, kind=e.kind, gazetteer_id=e.id, score=score,
+                    mention="adjective" if s.adjective else "name", admin1=e.admin1, recogniser="adjective" if s.adjective else rec,
+                )
+            )
+        return places
+
+    def _dateline_country(self, spans: Sequence[Span], text: str) -> str | None:
+        head = text[:120]
+        for s in spans:
+            if s.start > 80:
+                break
+            if s.candidates and re.match(r"^\s*[A-Z][A-Za-z' .\-]*$", head[: s.start]) is not None:
+                best = max(s.candidates, key=lambda c: importance(c.entry))
+                return best.entry.country
+        return None
+
+    def _score(
+        self, c: Candidate, s: Span, text: str, ctx: Counter[str], dateline_cc: str | None, anchors: Sequence[tuple[float, float]]
+    ) -> float:
+        e = c.entry
+        score = importance(e)
+        if not e.country and e.kind == "region":
+            score += 0.6  # seas, continents, "the Middle East": no country to agree with
+        if self.settings.region_prior:
+            if e.country in FOCUS:
+                score += 0.6
+            elif e.country in NEIGHBOURS:
+                score += 0.2
+        if e.country in ctx and e.kind != "country":
+            score += 0.9 * min(1.0, ctx[e.country] / 2)
+        if dateline_cc and e.country == dateline_cc:
+            score += 0.4
+        if e.source.startswith(("Wikipedia", "OCHA", "curated")) or e.id.startswith("fl:"):
+            score += 0.25
+        if c.match == "exact":
+            score += 0.3
+        elif c.match == "fuzzy":
+            score -= 0.3
+        if c.name_kind == "primary":
+            score += 0.1
+        before = text[max(0, s.start - 60) : s.start]
+        after = text[s.end : s.end + 25]
+        m = _ADJ_BEFORE.search(before)
+        if m:
+            cc = self._demonym_country(m.group(1))
+            if cc:
+                score += 1.5 if e.country == cc else -0.8
+        m2 = re.match(r"^,\s*([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)\b", after)
+        if m2:  # "Tripoli, Lebanon"
+            cc = self._country_code(m2.group(1))
+            if cc:
+                score += 2.0 if e.country == cc else -1.0
+        if _ADMIN_AFTER.match(after):
+            score += 1.0 if e.kind in ("admin1", "admin2") else -0.3
+        elif _CITY_AFTER.match(after) or re.search(r"\b(?:city|town|village) of\s*$", before):
+            score += 0.4 if e.kind in ("city", "town", "village") else -0.4
+        if anchors and e.kind not in ("country", "admin1", "region"):
+            near = min(haversine_km(e.lat, e.lon, a, b) for a, b in anchors)
+            if near < 1:
+                pass
+            elif near < 150:
+                score += 0.5
+            elif near < 400:
+                score += 0.2
+        return score
+
+    @lru_cache(maxsize=512)  # noqa: B019 - one geoparser per process
+    def _demonym_country(self, word: str) -> str | None:
+        k = name_key(word)
+        cands = self.gaz.candidates_by_keys([k]).get(k, [])
+        for c in cands:
+            if c.name_kind == "demonym":
+                return c.entry.country
+        return None
+
+    @lru_cache(maxsize=512)  # noqa: B019
+    def _country_code(self, word: str) -> str | None:
+        k = name_key(word)
+        for c in self.gaz.candidates_by_keys([k]).get(k, []):
+            if c.entry.kind == "country":
+                return c.entry.country
+        return None
+
+    def geoparse(self, doc: Doc, actor_mentions: Sequence[ActorMention] | None = None) -> list[Place]:
+        return self.resolve(self.recognise(doc, actor_mentions), doc.text)
+
+
+_FAC_PLACE = re.compile(r"\b(Dam|Base|Airport|Airbase|Air Base|Bridge|Refinery|Crossing|Camp|Port|Prison|Field|Square|Palace)\b", re.I)
