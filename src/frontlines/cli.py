@@ -222,6 +222,86 @@ def snapshot(db: str | None, output: str, title: str | None, tiles: bool, **kw: 
     click.echo(f"{len(pts)} points drawn to {out}")
 
 
+# --- control / changes ----------------------------------------------------------------------------
+
+def _iso_day(value: str, name: str) -> str:
+    from frontlines.dates import _parse
+
+    d = _parse(value)
+    if d is None:
+        raise click.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD)", param_hint=name)
+    return d.isoformat()
+
+
+def _write_table(df, output: str | None, columns: list[str]) -> None:  # type: ignore[no-untyped-def]
+    if output:
+        out = Path(output)
+        if out.suffix.lower() in (".geojson", ".json"):
+            import geopandas as gpd
+
+            if "geometry" not in df.columns:
+                df = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
+            if df.empty:
+                out.write_text('{"type": "FeatureCollection", "features": []}\n', encoding="utf-8")
+            else:
+                df.to_file(out, driver="GeoJSON")
+        elif out.suffix.lower() == ".csv":
+            df.drop(columns=[c for c in ("geometry",) if c in df.columns]).to_csv(out, index=False)
+        else:
+            raise click.BadParameter("output must end in .geojson or .csv", param_hint="-o")
+        click.echo(f"{len(df)} rows written to {out}")
+        return
+    if df.empty:
+        click.echo("nothing known for these dates and countries")
+        return
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                           "display.max_colwidth", 90):
+        click.echo(df[[c for c in columns if c in df.columns]].to_string(index=False))
+
+
+@main.command()
+@db_option
+@click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="The day to show.")
+@click.option("--country", "countries", multiple=True, metavar="CC")
+@click.option("--areas", "as_areas", is_flag=True, help="Polygons per side instead of places.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="FILE.geojson or FILE.csv (default: a table on stdout).")
+def control(db: str | None, day: str, countries: tuple[str, ...], as_areas: bool, output: str | None) -> None:
+    """Who held each place on a day, with the event that says so and its age."""
+    from frontlines import control as ctl
+
+    day = _iso_day(day, "--date")
+    cc = tuple(c.upper() for c in countries)
+    store = _open(db, readonly=True)
+    try:
+        df = ctl.areas(store, day, cc) if as_areas else ctl.control_on(store, day, cc)
+    finally:
+        store.close()
+    if as_areas and not output:
+        raise click.UsageError("--areas needs -o FILE.geojson")
+    _write_table(df, output, ["name", "country", "controller", "date", "age_days", "event_type", "contradiction",
+                              "contradicting", "sentence"])
+
+
+@main.command()
+@db_option
+@click.option("--from", "d1", required=True, metavar="YYYY-MM-DD")
+@click.option("--to", "d2", required=True, metavar="YYYY-MM-DD")
+@click.option("--country", "countries", multiple=True, metavar="CC")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="FILE.geojson or FILE.csv.")
+def changes(db: str | None, d1: str, d2: str, countries: tuple[str, ...], output: str | None) -> None:
+    """Places that changed hands between two days: from whom to whom, with the evidence."""
+    from frontlines import control as ctl
+
+    store = _open(db, readonly=True)
+    try:
+        df = ctl.changes(store, _iso_day(d1, "--from"), _iso_day(d2, "--to"), tuple(c.upper() for c in countries))
+    finally:
+        store.close()
+    _write_table(df, output, ["name", "country", "from_side", "to_side", "date", "sentence"])
+
+
 # --- dashboard -------------------------------------------------------------------------------------
 
 @main.command()
@@ -256,6 +336,54 @@ def _dashboard_app() -> Path:
         if p.exists():
             return p
     raise click.ClickException("dashboard/app.py not found in this installation")
+
+
+# --- eval ------------------------------------------------------------------------------------------
+
+@main.command("eval")
+@click.option("--sample/--no-sample", default=True, show_default=True, help="Score the bundled sample corpus.")
+@click.option("--dev", "dev_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="A folder with articles/*.json and gold/*.json (e.g. ../shared/dev); repeatable.")
+@click.option("--benchmarks", "bench_dir", type=click.Path(exists=True, file_okay=False),
+              help="Folder with GWN.xml, TR-News.xml, lgl.xml, GeoVirus.xml (e.g. ../shared/eval).")
+@click.option("--only", "only", multiple=True, help="Only these benchmark sets (GeoWebNews, TR-News, LGL, GeoVirus).")
+@click.option("--limit", type=int, default=None, help="At most this many documents per set.")
+@click.option("--no-resolution", is_flag=True, help="Skip the resolution-only pass on gold spans.")
+@click.option("--no-region-prior", is_flag=True, help="Turn off the prior for the mission's five countries.")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False), help="Write event misses/false alarms (JSONL).")
+@click.option("--json", "as_json", is_flag=True, help="JSON on stdout instead of a table.")
+def eval_(sample: bool, dev_dirs: tuple[str, ...], bench_dir: str | None, only: tuple[str, ...], limit: int | None,
+          no_resolution: bool, no_region_prior: bool, errors_path: str | None, as_json: bool) -> None:
+    """Score extraction against gold: toponyms (P/R/F1, accuracy@161 km, AUC) and events (P/R/F1)."""
+    from frontlines import evaluate as ev
+    from frontlines.paths import sample_dir
+
+    ex = _extractor(None, not no_region_prior)
+    sets: dict[str, list] = {}
+    if sample:
+        sets["sample"] = ev.load_folder(sample_dir())
+    for d in dev_dirs:
+        sets[Path(d).name or "dev"] = ev.load_folder(Path(d))
+    if bench_dir:
+        for name, fname in ev.BENCHMARK_FILES.items():
+            if only and name not in only:
+                continue
+            p = Path(bench_dir) / fname
+            if p.exists():
+                sets[name] = ev.load_benchmark(p)
+    if not sets:
+        raise click.UsageError("nothing to score: use --sample, --dev DIR or --benchmarks DIR")
+    results = {}
+    errors: list = []
+    for name, docs in sets.items():
+        docs = docs[:limit] if limit else docs
+        log.info("scoring %s (%d documents)", name, len(docs))
+        results[name] = ev.evaluate_docs(ex, docs, resolution_only=not no_resolution, errors=errors)
+    if errors_path:
+        with open(errors_path, "w", encoding="utf-8") as fh:
+            for e in errors:
+                fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+    click.echo(json.dumps(results, indent=2) if as_json else ev.format_table(results))
 
 
 # --- gazetteer -------------------------------------------------------------------------------------

@@ -73,9 +73,19 @@ class Extractor:
         text = doc.text
         actor_mentions = self.actors.find(text)
         places = self.geoparser.geoparse(doc, actor_mentions)
-        sentences = tuple((s.start_char, s.end_char) for s in doc.sents)
+        sentences = tuple(_trimmed(text, s.start_char, s.end_char) for s in doc.sents)
+        sentences = tuple(s for s in sentences if s[1] > s[0])
         events = self.events.extract(text, sentences, places, actor_mentions, published)
         return Extraction(
             article=article, text=text, published=published, published_from=pub_from,
             places=tuple(places), events=tuple(events), title=title, sentences=sentences,
         )
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence span without the blank lines and spaces spaCy keeps around it."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
