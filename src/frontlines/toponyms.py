@@ -185,36 +185,34 @@ class Geoparser:
         skels = {sp: skeleton(text[sp[0] : sp[1]]) for sp in missing if len(keys[sp]) >= 5}
         loose = self.gaz.candidates_by_skeletons(skels.values())
 
+        region = set(FOCUS + NEIGHBOURS)
         found: list[Span] = []
         for sp in spans:
             k = keys[sp]
             cands = exact.get(k)
             if not cands and sp in skels:
-                cands = [c for c in loose.get(skels[sp], []) if _similar(k, c.matched_name)]
+                # transliteration-blind matching is for the mission's region's names only
+                cands = [c for c in loose.get(skels[sp], []) if c.entry.country in region and _similar(k, c.matched_name)]
             if not cands:
                 continue
             found.append(Span(sp[0], sp[1], text[sp[0] : sp[1]], k, list(cands)))
 
-        # longest match wins; then the one starting earlier
-        found.sort(key=lambda s: (-(s.end - s.start), s.start))
-        chosen: list[Span] = []
-        occupied: list[tuple[int, int]] = []
-        for s in found:
-            if any(not (s.end <= a or s.start >= b) for a, b in occupied):
-                continue
-            chosen.append(s)
-            occupied.append((s.start, s.end))
-
-        # spaCy entities: token index by character
+        # spaCy entities; tokens by character offset; actor names
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         tok_at: dict[int, object] = {t.idx: t for t in doc}
         actors = list(actor_mentions if actor_mentions is not None else self.actors.find(text))
+        ent_tokens = {(e.start_char, e.end_char): e for e in doc.ents}
 
+        # veto first, then the longest surviving match wins (then the one starting earlier)
+        found = [f for f in found if not self._vetoed(f, text, ents, tok_at, actors, ent_tokens)]
+        found.sort(key=lambda s: (-(s.end - s.start), s.start))
         kept: list[Span] = []
-        for s in chosen:
-            if self._vetoed(s, text, ents, tok_at, actors):
+        occupied: list[tuple[int, int]] = []
+        for f in found:
+            if any(not (f.end <= a or f.start >= b) for a, b in occupied):
                 continue
-            kept.append(s)
+            kept.append(f)
+            occupied.append((f.start, f.end))
 
         # NER places the gazetteer did not match
         for a, b, label in ents:
@@ -243,27 +241,32 @@ class Geoparser:
     def _actor_overlap(a: int, b: int, actors: Sequence[ActorMention]) -> bool:
         return any(not (b <= m.start or a >= m.end) for m in actors)
 
-    def _vetoed(self, s: Span, text: str, ents: list[tuple[int, int, str]], tok_at: dict[int, object], actors: Sequence[ActorMention]) -> bool:
+    def _vetoed(self, s: Span, text: str, ents: list[tuple[int, int, str]], tok_at: dict[int, object],
+                actors: Sequence[ActorMention], ent_tokens: dict[tuple[int, int], object]) -> bool:
         if s.key in self.never:
             return True
-        if self._actor_overlap(s.start, s.end, actors):
-            # "Iraqi forces" is an actor *and* names Iraq: keep country adjectives
-            if not all(c.name_kind == "demonym" for c in s.candidates):
-                return True
-        n_words = len(_WORD.findall(s.surface))
+        demonym = all(c.name_kind == "demonym" for c in s.candidates)
+        for m in actors:
+            if m.end <= s.start or m.start >= s.end:
+                continue
+            if demonym:
+                continue  # "Iraqi forces" is an actor and names Iraq: keep the adjective
+            rest = text[s.end : m.end]
+            if s.start == m.start and rest and rest == rest.lower():
+                continue  # "Misrata militias": a place used to name a force is still the place
+            return True
+        words = _WORD.findall(s.surface)
+        n_words = len(words)
         word = s.surface
-        if n_words == 1 and word.isupper() and len(word) <= 3:
+        region = set(FOCUS + NEIGHBOURS)
+        same_ner = any(abs(a - s.start) <= 4 and abs(b - s.end) <= 4 and label in ("GPE", "LOC", "FAC") for a, b, label in ents)
+        line_start = text.rfind("\n", 0, s.start) + 1
+        at_line_start = not text[line_start : s.start].strip()
+        if n_words == 1 and word.isupper() and len(word) <= 4 and not (at_line_start and text[s.end : s.end + 1] == ","):
             countries = [c for c in s.candidates if c.entry.kind == "country"]
             if not countries:
-                return True  # acronyms: IS, PMF, SDF...
+                return True  # acronyms: IS, PMF, SDF, SANA...
             s.candidates = countries
-        ner_place = any(
-            not (b <= s.start or a >= s.end) and label in ("GPE", "LOC", "FAC") for a, b, label in ents
-        )
-        if not ner_place and all(
-            c.entry.country not in FOCUS + NEIGHBOURS and c.entry.kind in ("village", "town") for c in s.candidates
-        ):
-            return True  # a small place far from the mission's region, and spaCy does not see a place either
         for a, b, label in ents:
             if b <= s.start or a >= s.end:
                 continue
@@ -271,20 +274,32 @@ class Geoparser:
             longer = (b - a) > (s.end - s.start)
             ent_text = text[a:b]
             if label == "PERSON" and longer and inside and not _PLACE_CUE_BEFORE.search(text[max(0, a - 25) : a]):
-                return True
+                ent = ent_tokens.get((a, b))
+                others = [t for t in ent if t.idx < s.start or t.idx >= s.end] if ent is not None else []  # type: ignore[attr-defined]
+                if not others or any(t.pos_ == "PROPN" for t in others):
+                    return True
             if label in ("ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW") and longer and _ORG_WORDS.search(ent_text):
                 return True
-        if all(c.name_kind == "demonym" for c in s.candidates):
+        if demonym:
             s.adjective = True
             return False
+        if not same_ner and all(c.entry.country not in region and c.entry.country for c in s.candidates):
+            # a name found only far from the mission's region: a single word needs spaCy to see a place too,
+            # and so does a small place
+            if n_words == 1 or all(c.entry.kind in ("village", "town") for c in s.candidates):
+                return True
         if n_words == 1:
             tok = tok_at.get(s.start)
             pos = getattr(tok, "pos_", "PROPN")
+            before = text[max(0, s.start - 3) : s.start].strip()
+            sentence_initial = at_line_start or before[-1:] in (".", "!", "?", "\"", "“", ":") or s.start == 0
+            in_region = any(c.entry.country in region for c in s.candidates)
+            if in_region and not sentence_initial and word[:1].isupper():
+                return False
             in_ent = any(a <= s.start and s.end <= b and label in ("GPE", "LOC", "FAC", "NORP", "ORG", "PERSON") for a, b, label in ents)
             cue = _PLACE_CUE_BEFORE.search(text[max(0, s.start - 25) : s.start]) or _ADMIN_AFTER.match(text[s.end : s.end + 20])
             if pos != "PROPN" and not in_ent and not cue and not word.isupper():
                 return True
-            # sentence-initial capital on a common word: need more than the capital letter
             if pos in ("VERB", "NOUN", "ADJ", "ADV", "ADP", "DET", "PRON", "AUX", "CCONJ", "SCONJ", "NUM", "INTJ", "PART") and not cue:
                 return True
         return False
