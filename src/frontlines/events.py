@@ -49,9 +49,10 @@ TRIGGERS: list[tuple[str, re.Pattern[str], str]] = [
     ("control", _rx(r"\b(?:still |remained |remains |was |were |is |are |been )?(?:held|controlled|occupied|ruled|run) by\b"), "before"),
     ("control", _rx(r"\b(?:under|in) (?:the )?(?:full |effective |de facto )?(?:control|hands|grip) of\b"), "before"),
     ("control", _rx(r"\b(?:remains?|remained|still) (?:in the hands of|under the control of)\b"), "before"),
+    ("control", _rx(r"\bwhich (?:\w+ ){0,3}?(?:still |fully |firmly )*(?:holds?|held|controls?|controlled|occupies|occupied|has held|has controlled)\b"), "before"),
     ("control", _rx(r"\b(?:stronghold|bastion|de facto capital|last bastion|last stronghold|last enclave|last pocket)s?\b(?: of)?"), "either"),
-    ("control", _rx(r"\b(?:still )?(?:holds?|controls?|controlled|held|occupies|occupied)\b(?= (?:the |most of |parts of |much of )?[A-Z])"), "after"),
-    ("capture", _rx(r"\b(?:re)?captur(?:ed|e|es|ing)\b|\bretak(?:en|e|es|ing)\b|\bretook\b|\bliberat(?:ed|e|es|ing|ion)\b|\bseiz(?:ed|e|es|ing|ure)\b|\bover-?r(?:an|un|unning)\b|\bwrest(?:ed)?\b|\bregain(?:ed|s)?(?: control of)?\b|\btook (?:full |back |over |control of )*|\btaking (?:full |back |over |control of )+|\btake (?:back|over|control of)\b|\bfreed\b|\bcleared\b|\bfell to\b|\bfall of\b|\bthe fall of\b|\bdr(?:ove|iven|ive|iving) (?:\S+ ){1,4}(?:out of|from)\b|\bexpell?(?:ed|ing)? (?:\S+ ){1,4}from\b|\bpushed (?:\S+ ){1,4}out of\b|\bouste?d? (?:\S+ ){1,4}from\b|\bentered\b|\bstormed\b|\bdeclared (?:victory|the liberation) (?:in|of|over)\b|\bgained control of\b|\bassumed control of\b"), "either"),
+    ("control", _rx(r"\b(?:still )?(?:holds?|controls?|occupies)\b(?= (?:the |most of |parts of |much of |the whole of )?[A-Z])"), "after"),
+    ("capture", _rx(r"\b(?:re)?captur(?:ed|e|es|ing)\b|\bretak(?:en|e|es|ing)\b|\bretook\b|\bliberat(?:ed|e|es|ing|ion)\b|\bseiz(?:ed|e|es|ing|ure)\b|\bover-?r(?:an|un|unning)\b|\bwrest(?:ed)?\b|\bregain(?:ed|s)?(?: control of)?\b|\btook (?:full )?(?:back|over|control of)\b|\btaking (?:full )?(?:back|over|control of)\b|\btake (?:back|over|control of)\b|\bfreed\b|\bcleared\b|\bfell to\b|\bfall of\b|\bthe fall of\b|\bdr(?:ove|iven|ive|iving) (?:\S+ ){1,4}(?:out of|from)\b|\bexpell?(?:ed|ing)? (?:\S+ ){1,4}from\b|\bpushed (?:\S+ ){1,4}out of\b|\bouste?d? (?:\S+ ){1,4}from\b|\bentered\b|\bstormed\b|\bdeclared (?:victory|the liberation) (?:in|of|over)\b|\bgained control of\b|\bassumed control of\b"), "either"),
     ("airstrike", _rx(r"\bair ?-?strikes?\b|\bair raids?\b|\bdrone strikes?\b|\baerial (?:strikes?|bombardment|attacks?|bombing)\b|\bwarplanes?\b|\bfighter jets?\b|\bjets (?:struck|bombed|pounded|hit)\b|\bbombing raids?\b|\bstrikes? by (?:coalition|US|Russian|Syrian|Saudi|Turkish|Egyptian|Iraqi) (?:aircraft|jets|planes|warplanes|drones)\b|\bair campaign\b|\bbombed from the air\b|\bhelicopter gunships?\b|\bbarrel bombs?\b"), "either"),
     ("attack", _rx(r"\bsuicide (?:car )?(?:bomb(?:ing|er|ers|s)?|attacks?|blasts?)\b|\bcar[- ]bomb(?:ing|s)?\b|\bbomb(?:ing|ings|ed|s)?\b|\bblasts?\b|\bexplosions?\b|\bexplosive devices?\b|\bIEDs?\b|\bambush(?:ed|es)?\b|\bassassinat(?:ed|ion|e)\b|\battack(?:ed|s|ing)?\b|\bassault on (?:a |the )?(?:checkpoint|church|mosque|hotel|bus|convoy|police)\b|\bshell(?:ed|ing)\b|\bmortars?\b|\brockets?\b|\bmassacre\b|\bbeheaded\b|\bbeheadings?\b|\bexecuted\b|\bgunmen\b|\bopened fire\b|\bkill(?:ed|ing)\b|\bstruck\b|\bhit\b|\btargeted\b|\bsuicide bombers?\b"), "either"),
     ("clash", _rx(r"\bclash(?:ed|es)?\b|\bfight(?:ing|s)?\b|\bfought\b|\boffensives?\b|\bassaults?\b|\bbattles?\b|\bbattl(?:ed|ing)\b|\bsieges?\b|\bbesieg(?:ed|ing)\b|\badvanc(?:ed|ing|es|e)\b|\bpush(?:ed|ing)? (?:on|towards?|into|deeper)\b|\bcounter-?attacks?\b|\bcounter-?offensive\b|\boperations? (?:to|in|against|on)\b|\bcampaign (?:to|in|against|for)\b|\bmarched on\b|\bencircl(?:ed|ing)\b|\bsurround(?:ed|ing)\b|\bclosing in on\b|\bmov(?:ed|ing) (?:on|towards?|into)\b|\bbreached\b|\bfighting\b"), "either"),
@@ -67,6 +68,7 @@ _HYPOTHETICAL = re.compile(
     r"rumou?rs?|allegedly would|set to|due to|about to|bid to|effort to|efforts to|in order to|so as to)\b",
     re.I,
 )
+_SUPPORT = re.compile(r"\b(?:backed|supported|covered|aided|assisted|helped) by\s+(?:\S+\s+){0,3}$|\b(?:support|cover|help) (?:of|from)\s+(?:\S+\s+){0,3}$|\bwith\s+(?:\S+\s+){0,2}$", re.I)
 _PURPOSE_TO = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.I)
 _CLAUSE_BREAK = re.compile(r"[;:—–]|,\s*(?:but|while|whereas|although|though|and then)\b|\b(?:but|while|whereas|although)\b")
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|had been|have been|has been)\s+(?:\w+ly\s+)?$", re.I)
@@ -179,6 +181,8 @@ class EventExtractor:
         near = " ".join(words[-7:])
         if _HYPOTHETICAL.search(near):
             return True
+        if t.type in ("airstrike", "attack") and _SUPPORT.search(before[-60:]):
+            return True  # "backed by US air strikes": support for another event, not an event of its own
         if t.type in ("capture", "arrest") and _PURPOSE_TO.search(before) and not _PASSIVE_BEFORE.search(before):
             return True
         return False
@@ -194,12 +198,15 @@ class EventExtractor:
         nxt = [o for o in trigs if o.start > t.end]
         limit_after = s0 + (nxt[0].start if nxt else len(sent))
 
+        noun_of = re.search(r"\b(?:of|on|for|against|in|at|to|towards?|into|from)\s*$", t.text, re.I) is not None
+        max_gap = 30 if noun_of else 90
+
         def chain_after() -> list[Place]:
             out: list[Place] = []
             if not after:
                 return out
             first = after[0]
-            if first.start - a1 > 90:
+            if first.start - a1 > max_gap:
                 return out
             out.append(first)
             for p in after[1:]:
@@ -271,6 +278,8 @@ class EventExtractor:
             m = _GENERIC_GROUP.search(sent[: t.start])
             if m and enemy:
                 side, actor_text = enemy, m.group(0)
+        if t.type == "control" and side == "unknown":
+            return None  # "held", "controlled" with no holder named is not evidence of who holds it
         controller = side if t.type in ("capture", "control") else None
         if t.type == "capture" and side == "unknown":
             controller = "unknown"
@@ -302,11 +311,40 @@ class EventExtractor:
 
 
 def _dedupe(events: list[Event]) -> list[Event]:
-    """One event per (sentence, place, type); a capture also answers 'who controls it after'."""
-    out: dict[tuple[int, int, str], Event] = {}
+    """One event per thing that happened.
+
+    * one event per (sentence, place, type);
+    * a capture in a sentence supersedes a "control" claim about the same place in that sentence
+      ("retook Tal Afar, IS's stronghold");
+    * the same type at the same place reported again in the article (headline, lead, body) with a
+      compatible date is one event: the most precise date and the highest confidence are kept.
+    """
+    by_key: dict[tuple[int, int, str], Event] = {}
     for e in events:
         k = (e.sentence_start, e.place.start, e.type)
-        if k not in out or e.confidence > out[k].confidence:
-            out[k] = e
-    # an attack trigger that is really part of a capture/clash sentence on the same place stays: both happened
-    return sorted(out.values(), key=lambda e: (e.sentence_start, e.place.start))
+        if k not in by_key or e.confidence > by_key[k].confidence:
+            by_key[k] = e
+    captured = {(e.sentence_start, e.place.gazetteer_id or e.place.name) for e in by_key.values() if e.type == "capture"}
+    items = [e for e in by_key.values()
+             if not (e.type == "control" and (e.sentence_start, e.place.gazetteer_id or e.place.name) in captured)]
+    items.sort(key=lambda e: (_PREC_RANK.get(e.date_precision or "year", 4), -e.confidence, e.sentence_start))
+    kept: list[Event] = []
+    for e in items:
+        pid = e.place.gazetteer_id or e.place.name
+        dup = next((k for k in kept if k.type == e.type and (k.place.gazetteer_id or k.place.name) == pid
+                    and _compatible(k, e)), None)
+        if dup is None:
+            kept.append(e)
+    return sorted(kept, key=lambda e: (e.sentence_start, e.place.start))
+
+
+def _compatible(a: Event, b: Event) -> bool:
+    """Could both dates describe the same happening, given their precisions?"""
+    from datetime import date as _d
+
+    if not a.date or not b.date:
+        return True
+    da, db = _d.fromisoformat(a.date), _d.fromisoformat(b.date)
+    window = {"day": 1, "week": 7, "month": 31, "year": 366}
+    tol = max(window.get(a.date_precision or "day", 1), window.get(b.date_precision or "day", 1))
+    return abs((da - db).days) <= tol

@@ -405,6 +405,11 @@ class Geoparser:
             cc = self._demonym_country(m.group(1))
             if cc:
                 score += 1.5 if e.country == cc else -0.8
+        m3 = re.search(r"\b([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)['’]s\s+(?:(?:northern|southern|eastern|western|central|restive|remote|vast)\s+)?$", before)
+        if m3:  # "Egypt's Western Desert", "Iraq's western Anbar province"
+            cc = self._country_code(m3.group(1))
+            if cc:
+                score += 1.5 if e.country == cc else -0.8
         m2 = re.match(r"^,\s*([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)\b", after)
         if m2:  # "Tripoli, Lebanon"
             cc = self._country_code(m2.group(1))
