@@ -70,13 +70,17 @@ def sniff_binary(data: bytes) -> str | None:
     if head and head.count(b"\x00") > len(head) * 0.3:
         return "binary file (many NUL bytes)"
     ctrl = sum(1 for b in head if b < 9 or 13 < b < 32)
-    if head and ctrl > len(head) * 0.1:
+    # text has almost none (a stray NUL or two is cleaned away); random or compressed bytes have ~10 %
+    if head and ctrl > len(head) * 0.05:
         return "binary file (control bytes)"
     return None
 
 
-def decode(data: bytes) -> tuple[str | None, str]:
-    """Decode bytes to str: BOM, then UTF-8, then charset detection. Returns (text, encoding)."""
+def decode(data: bytes, *, partial: bool = False) -> tuple[str | None, str]:
+    """Decode bytes to str: BOM, then UTF-8, then charset detection. Returns (text, encoding).
+
+    ``partial``: ``data`` is the head of a longer file and may end inside a UTF-8 character.
+    """
     for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -85,19 +89,62 @@ def decode(data: bytes) -> tuple[str | None, str]:
             except UnicodeDecodeError:
                 break
     try:
+        if partial:
+            return codecs.getincrementaldecoder("utf-8")().decode(data, final=False), "utf-8"
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:2_000_000]).best()
+    matches = from_bytes(data[:2_000_000])
+    best = matches.best()
     if best is None:
         return None, "unknown"
     enc = best.encoding
+    # Short Western text is ambiguous between the single-byte Latin code pages (charset-normalizer may
+    # rank cp1257 or cp1250 first for French: "prčs"). Take cp1252 (a superset of latin-1's letters)
+    # when it decodes with about as little chaos and as much language coherence as the first guess.
+    for m in matches:
+        if "cp1252" in m.could_be_from_charset and m.chaos <= best.chaos + 0.1 and m.coherence >= best.coherence - 0.05:
+            enc = "cp1252"
+            break
     try:
         return data.decode(enc, errors="replace"), enc
     except LookupError:  # pragma: no cover
         return None, enc
+
+
+_UNSAFE_NAME_CHARS = re.compile(r"[^\w.\-+()\[\] ]", re.UNICODE)
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def safe_upload_name(name: object, default: str = "upload") -> str:
+    """A file name that is safe to write inside a folder, from an uploaded file's (untrusted) name.
+
+    Only the last path component is kept (``../../x`` and ``C:\\dir\\x`` give ``x``); control
+    characters, separators and anything outside letters, digits and ``.-+()[] _`` become ``_``; no leading
+    dots (no ``..``, no hidden files); Windows device names are prefixed; at most 150 characters, keeping
+    the extension. Never empty: ``default`` when nothing is left.
+    """
+    import unicodedata
+
+    s = unicodedata.normalize("NFC", str(name)).replace("\\", "/")
+    parts = [p for p in s.split("/") if p.strip()]
+    s = parts[-1] if parts else ""
+    s = _UNSAFE_NAME_CHARS.sub("_", clean_text(s).replace("\n", "_"))
+    s = s.strip().lstrip(".").strip()
+    if not s or not s.strip("._ "):
+        return default
+    stem, dot, ext = s.rpartition(".")
+    if not dot:
+        stem, ext = s, ""
+    if stem.split(".")[0].strip().lower() in _WINDOWS_RESERVED or s.lower() in _WINDOWS_RESERVED:
+        s = "_" + s
+        stem = "_" + stem if dot else s
+    if len(s) > 150:
+        ext = ext[:20]
+        s = (stem[: 150 - len(ext) - 1] + "." + ext) if dot else s[:150]
+    return s
 
 
 # --- records ---------------------------------------------------------------------------------------
@@ -149,19 +196,26 @@ def _split_long(article: Article) -> Iterator[Article]:
         return
     text = article.text
     parts: list[str] = []
-    while text:
-        if len(text) <= MAX_ARTICLE_CHARS:
-            parts.append(text)
+    pos, n = 0, len(text)
+    while pos < n:
+        while pos < n and text[pos].isspace():  # only whitespace is dropped at a cut
+            pos += 1
+        if pos >= n:
             break
-        cut = text.rfind("\n\n", 0, MAX_ARTICLE_CHARS)
-        if cut < MAX_ARTICLE_CHARS // 2:
-            cut = text.rfind("\n", 0, MAX_ARTICLE_CHARS)
-        if cut < MAX_ARTICLE_CHARS // 2:
-            cut = text.rfind(" ", 0, MAX_ARTICLE_CHARS)
-        if cut <= 0:
-            cut = MAX_ARTICLE_CHARS
-        parts.append(text[:cut])
-        text = text[cut:].lstrip()
+        end = pos + MAX_ARTICLE_CHARS
+        if end >= n:
+            parts.append(text[pos:])
+            break
+        half = pos + MAX_ARTICLE_CHARS // 2
+        cut = text.rfind("\n\n", pos, end)
+        if cut < half:
+            cut = text.rfind("\n", pos, end)
+        if cut < half:
+            cut = text.rfind(" ", pos, end)
+        if cut <= pos:
+            cut = end
+        parts.append(text[pos:cut])
+        pos = cut
     log.warning("%s: %d characters, split into %d parts", article.locator or article.path, len(article.text), len(parts))
     for i, part in enumerate(parts, 1):
         yield Article(
@@ -262,7 +316,7 @@ def _stream_text(fh: io.BufferedReader, where: str) -> io.TextIOBase | Skipped:
     binary = sniff_binary(head)
     if binary:
         return Skipped(where, binary)
-    _, enc = decode(head) if head else ("", "utf-8")
+    _, enc = decode(head, partial=True) if head else ("", "utf-8")
     if enc in ("utf-8",):
         enc = "utf-8"
     return io.TextIOWrapper(fh, encoding=enc, errors="replace", newline="")
@@ -312,8 +366,8 @@ def read_bytes(data: bytes, name: str) -> Iterator[Item]:
     if binary:
         yield Skipped(name, binary)
         return
-    if ext in HTML_EXT:
-        yield from _read_html(data, name)
+    if ext in HTML_EXT or ext == "":
+        yield from _read_html(data, name)  # falls back to plain text when there is no markup
     elif ext in JSON_EXT:
         yield from _read_json(data, name)
     elif ext in JSONL_EXT:
@@ -322,7 +376,7 @@ def read_bytes(data: bytes, name: str) -> Iterator[Item]:
     elif ext in CSV_EXT:
         text, _ = decode(data)
         yield from _read_csv(io.StringIO(text or "", newline=""), name, "\t" if ext == ".tsv" else ",")
-    elif ext in TEXT_EXT or ext == "":
+    elif ext in TEXT_EXT:
         yield from _read_text_file(data, name)
     else:
         yield Skipped(name, f"unsupported file type '{ext}' (use .txt, .html, .json, .jsonl, .csv or .zip)")
@@ -344,7 +398,7 @@ def read_zip(fh: io.BytesIO | Path, name: str, *, max_members: int = 100_000, ma
         for info in infos:
             member = info.filename
             p = PurePosixPath(member.replace("\\", "/"))
-            if p.is_absolute() or ".." in p.parts or member.startswith("/"):
+            if p.is_absolute() or ".." in p.parts or member.startswith("/") or re.match(r"^[A-Za-z]:", member):
                 yield Skipped(f"{name}!{member}", "refused: path outside the archive")
                 continue
             if info.is_dir() or p.name.startswith(".") or "__MACOSX" in p.parts:
@@ -370,7 +424,19 @@ def read_path(path: Path) -> Iterator[Item]:
     if size == 0:
         yield Skipped(where, "no text (empty file)")
         return
-    if ext in SUPPORTED - ZIP_EXT and ext not in JSONL_EXT | CSV_EXT and size > MAX_FILE_BYTES:
+    if ext and ext not in SUPPORTED:
+        # say what it seems to be, reading only its head (it may be a 4 GB video)
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(8192)
+        except OSError as exc:
+            yield Skipped(where, f"cannot read ({exc.strerror or exc})")
+            return
+        binary = sniff_binary(head)
+        kind = f"{binary}; " if binary else ""
+        yield Skipped(where, f"{kind}unsupported file type '{ext}' (use .txt, .html, .json, .jsonl, .csv or .zip)")
+        return
+    if ext not in ZIP_EXT | JSONL_EXT | CSV_EXT and size > MAX_FILE_BYTES:
         yield Skipped(where, f"file too large ({size // 2**20} MB; limit {MAX_FILE_BYTES // 2**20} MB): split it or use JSONL")
         return
     try:
@@ -402,9 +468,8 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Skipp
                 for f in sorted(files):
                     if f.startswith("."):
                         continue
-                    fp = Path(root) / f
-                    if fp.suffix.lower() in SUPPORTED:
-                        yield fp
+                    # every file is yielded: an unsupported one is reported as skipped, never dropped silently
+                    yield Path(root) / f
         elif path.exists():
             yield path
         else:

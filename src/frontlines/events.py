@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from frontlines.actors import ActorDictionary, ActorMention
 from frontlines.dates import find_time_expressions
@@ -45,15 +45,16 @@ def _rx(words: str) -> re.Pattern[str]:
 
 TRIGGERS: list[tuple[str, re.Pattern[str], str]] = [
     # (type, pattern, where the place is)
-    ("control", _rx(r"\b(?:[A-Z][\w'’]*|rebel|government|regime|militant|jihadist|opposition|Kurdish|Houthi|Islamist|jihadi|extremist|insurgent|army|militia)-(?:held|controlled|occupied)\b"), "after"),
+    ("control", _rx(r"\b(?:(?-i:[A-Z])[\w'’]*|rebel|government|regime|militant|jihadist|opposition|Kurdish|Houthi|Islamist|jihadi|extremist|insurgent|army|militia)-(?:held|controlled|occupied)\b"), "after"),
     ("control", _rx(r"\b(?:still |remained |remains |was |were |is |are |been )?(?:held|controlled|occupied|ruled|run) by\b"), "before"),
     ("control", _rx(r"\b(?:under|in) (?:the )?(?:full |effective |de facto )?(?:control|hands|grip) of\b"), "before"),
     ("control", _rx(r"\b(?:remains?|remained|still) (?:in the hands of|under the control of)\b"), "before"),
     ("control", _rx(r"\bwhich (?:\w+ ){0,3}?(?:still |fully |firmly )*(?:holds?|held|controls?|controlled|occupies|occupied|has held|has controlled)\b"), "before"),
     ("control", _rx(r"\b(?:stronghold|bastion|de facto capital|last bastion|last stronghold|last enclave|last pocket)s?\b(?: of)?"), "either"),
-    ("control", _rx(r"\b(?:still )?(?:holds?|controls?|occupies)\b(?= (?:the |most of |parts of |much of |the whole of )?[A-Z])"), "after"),
-    ("capture", _rx(r"\b(?:re)?captur(?:ed|e|es|ing)\b|\bretak(?:en|e|es|ing)\b|\bretook\b|\bliberat(?:ed|e|es|ing|ion)\b|\bseiz(?:ed|e|es|ing|ure)\b|\bover-?r(?:an|un|unning)\b|\bwrest(?:ed)?\b|\bregain(?:ed|s)?(?: control of)?\b|\btook (?:full )?(?:back|over|control of)\b|\btaking (?:full )?(?:back|over|control of)\b|\btake (?:back|over|control of)\b|\bfreed\b|\bcleared\b|\bfell to\b|\bfall of\b|\bthe fall of\b|\bdr(?:ove|iven|ive|iving) (?:\S+ ){1,4}(?:out of|from)\b|\bexpell?(?:ed|ing)? (?:\S+ ){1,4}from\b|\bpushed (?:\S+ ){1,4}out of\b|\bouste?d? (?:\S+ ){1,4}from\b|\bentered\b|\bstormed\b|\bdeclared (?:victory|the liberation) (?:in|of|over)\b|\bgained control of\b|\bassumed control of\b"), "either"),
-    ("airstrike", _rx(r"\bair ?-?strikes?\b|\bair raids?\b|\bdrone strikes?\b|\baerial (?:strikes?|bombardment|attacks?|bombing)\b|\bwarplanes?\b|\bfighter jets?\b|\bjets (?:struck|bombed|pounded|hit)\b|\bbombing raids?\b|\bstrikes? by (?:coalition|US|Russian|Syrian|Saudi|Turkish|Egyptian|Iraqi) (?:aircraft|jets|planes|warplanes|drones)\b|\bair campaign\b|\bbombed from the air\b|\bhelicopter gunships?\b|\bbarrel bombs?\b"), "either"),
+    ("control", _rx(r"\b(?:remains?|remained|still|are|is|was|were|stay(?:s|ed)?)\s+(?:firmly\s+|still\s+|largely\s+|mostly\s+)?in\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){0,3}(?:government|rebel|regime|militant|jihadist|opposition|army|Kurdish|Houthi|\w+)?\s*hands\b"), "before"),
+    ("control", _rx(r"\b(?:still |also |now |firmly |largely )*(?:holds?|controls?|occupies)\b"), "after"),
+    ("capture", _rx(r"\b(?:re)?captur(?:ed|e|es|ing)\b|\bretak(?:en|e|es|ing)\b|\bretook\b|\bliberat(?:ed|e|es|ing|ion)\b|\bseiz(?:ed|e|es|ing|ure)\b|\bover-?r(?:an|un|unning)\b|\bwrest(?:ed)?\b|\bregain(?:ed|s)?(?: control of)?\b|\btook (?:full )?(?:back|over|control of)\b|\btaking (?:full )?(?:back|over|control of)\b|\btake (?:back|over|control of)\b|\b(?:had|have|has|was|were|been|being) taken\b(?! (?:part|place|into|to|by surprise|hostage|prisoner|seriously|over by))|\btook\b(?= (?:the |back |full |over |control |most of |all of |large parts of )?(?:(?-i:[A-Z])|town|city|village|area|district|base|airport|neighbourhood|dam|refinery|field|hill|crossing|camp))|\bfreed\b|\bcleared\b|\bfell to\b|\bfall of\b|\bthe fall of\b|\bdr(?:ove|iven|ive|iving) (?:\S+ ){1,4}(?:out of|from)\b|\bexpell?(?:ed|ing)? (?:\S+ ){1,4}from\b|\bpushed (?:\S+ ){1,4}out of\b|\bouste?d? (?:\S+ ){1,4}from\b|\bentered\b|\bstormed\b|\bdeclared (?:victory|the liberation) (?:in|of|over)\b|\bgained control of\b|\bassumed control of\b"), "either"),
+    ("airstrike", _rx(r"\b(?:jets?|aircraft|planes|helicopters|drones?|bombers|warships?)\s+(?:\w+\s+){0,3}?(?:struck|hit|bombed|pounded|targeted|fired|strafed|attacked|raided)\b|\bair ?-?strikes?\b|\bair raids?\b|\bdrone strikes?\b|\baerial (?:strikes?|bombardment|attacks?|bombing)\b|\bwarplanes?\b|\bfighter jets?\b|\bjets (?:struck|bombed|pounded|hit)\b|\bbombing raids?\b|\bstrikes? by (?:coalition|US|Russian|Syrian|Saudi|Turkish|Egyptian|Iraqi) (?:aircraft|jets|planes|warplanes|drones)\b|\bair campaign\b|\bbombed from the air\b|\bhelicopter gunships?\b|\bbarrel bombs?\b"), "either"),
     ("attack", _rx(r"\bsuicide (?:car )?(?:bomb(?:ing|er|ers|s)?|attacks?|blasts?)\b|\bcar[- ]bomb(?:ing|s)?\b|\bbomb(?:ing|ings|ed|s)?\b|\bblasts?\b|\bexplosions?\b|\bexplosive devices?\b|\bIEDs?\b|\bambush(?:ed|es)?\b|\bassassinat(?:ed|ion|e)\b|\battack(?:ed|s|ing)?\b|\bassault on (?:a |the )?(?:checkpoint|church|mosque|hotel|bus|convoy|police)\b|\bshell(?:ed|ing)\b|\bmortars?\b|\brockets?\b|\bmassacre\b|\bbeheaded\b|\bbeheadings?\b|\bexecuted\b|\bgunmen\b|\bopened fire\b|\bkill(?:ed|ing)\b|\bstruck\b|\bhit\b|\btargeted\b|\bsuicide bombers?\b"), "either"),
     ("clash", _rx(r"\bclash(?:ed|es)?\b|\bfight(?:ing|s)?\b|\bfought\b|\boffensives?\b|\bassaults?\b|\bbattles?\b|\bbattl(?:ed|ing)\b|\bsieges?\b|\bbesieg(?:ed|ing)\b|\badvanc(?:ed|ing|es|e)\b|\bpush(?:ed|ing)? (?:on|towards?|into|deeper)\b|\bcounter-?attacks?\b|\bcounter-?offensive\b|\boperations? (?:to|in|against|on)\b|\bcampaign (?:to|in|against|for)\b|\bmarched on\b|\bencircl(?:ed|ing)\b|\bsurround(?:ed|ing)\b|\bclosing in on\b|\bmov(?:ed|ing) (?:on|towards?|into)\b|\bbreached\b|\bfighting\b"), "either"),
     ("arrest", _rx(r"\barrest(?:ed|s|ing)?\b|\bdetain(?:ed|ing|s)?\b|\braids?\b|\braided\b|\bround(?:ed)? up\b|\bcrackdown\b|\bapprehended\b|\bdetention\b|\bcaptured (?:\d+|several|dozens|a number) (?:of )?(?:suspected |suspects|militants|members)"), "either"),
@@ -69,6 +70,8 @@ _HYPOTHETICAL = re.compile(
     re.I,
 )
 _SUPPORT = re.compile(r"\b(?:backed|supported|covered|aided|assisted|helped) by\s+(?:\S+\s+){0,3}$|\b(?:support|cover|help) (?:of|from)\s+(?:\S+\s+){0,3}$|\bwith\s+(?:\S+\s+){0,2}$", re.I)
+_CHAIN_GAP = re.compile(r"\s*(?:,|,?\s*and|&|or|as well as|along with|plus|,\s*as well as)?\s*(?:[a-z][a-z'’-]*\s+){0,4}", re.I)
+_REFERENCE = re.compile(r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)(?:ern)?\s+of|\bkm\s+(?:from|of)|\bkilometres?\s+(?:from|of)|\bmiles\s+(?:from|of)|\bnear|\boutside|\bfrom)\s+(?:the\s+)?$", re.I)
 _PURPOSE_TO = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.I)
 _CLAUSE_BREAK = re.compile(r"[;:—–]|,\s*(?:but|while|whereas|although|though|and then)\b|\b(?:but|while|whereas|although)\b")
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|had been|have been|has been)\s+(?:\w+ly\s+)?$", re.I)
@@ -143,7 +146,9 @@ class EventExtractor:
         published: str | None,
     ) -> list[Event]:
         events: list[Event] = []
-        named = [p for p in places if p.mention == "name" and p.lat is not None]
+        dateline_end = _dateline_end(text)
+        # the dateline names where the report was filed, not where things happened
+        named = [p for p in places if p.mention == "name" and p.lat is not None and p.start >= dateline_end]
         enemy = self._main_enemy(actor_mentions, named, published)
         for s0, s1 in sentences:
             sent = text[s0:s1]
@@ -209,10 +214,15 @@ class EventExtractor:
             if first.start - a1 > max_gap:
                 return out
             out.append(first)
+            last_end = first.end
             for p in after[1:]:
-                gap = sent[out[-1].end - s0 : p.start - s0]
-                if p.start <= limit_after + 40 and re.fullmatch(r"\s*(?:,|and|, and|&|or|as well as)\s*(?:the\s+)?(?:(?:towns?|villages?|cities|city|of)\s+)*", gap):
+                gap = sent[last_end - s0 : p.start - s0]
+                if _REFERENCE.search(sent[max(0, p.start - s0 - 40) : p.start - s0]) and len(gap) < 60 and ";" not in gap:
+                    last_end = p.end  # "Tal Afar, west of Mosul, and Hawija": Mosul is a reference point
+                    continue
+                if p.start <= limit_after + 40 and _CHAIN_GAP.fullmatch(gap):
                     out.append(p)
+                    last_end = p.end
                 else:
                     break
             return out
@@ -237,15 +247,25 @@ class EventExtractor:
     def _actor(self, sent: str, s0: int, t: Trigger, acts: Sequence[ActorMention], place: Place) -> ActorMention | None:
         a0, a1 = s0 + t.start, s0 + t.end
         if t.type == "control":
-            if t.text.lower().endswith(("-held", "-controlled", "-occupied", "-run", "-dominated")):
-                inside = [a for a in acts if a0 <= a.start < a1]
-                if inside:
-                    return inside[0]
-            after = [a for a in acts if a.start >= a1 and a.start - a1 < 40]
-            if after:
-                return after[0]
+            inside = [a for a in acts if a0 <= a.start < a1]
+            if inside:
+                return inside[0]  # "IS-held", "in Islamic State hands", "which IS still holds"
+            low = t.text.lower().rstrip()
+            if low.endswith((" by", " of", "hands")):
+                after = [a for a in acts if a.start >= a1 and a.start - a1 < 40]
+                return after[0] if after else None
             before = [a for a in acts if a.end <= a0]
-            return before[-1] if before and t.place_side == "either" else None
+            clause_start = 0
+            for m in _CLAUSE_BREAK.finditer(sent[: t.start]):
+                clause_start = m.end()
+            before = [a for a in before if a.start - s0 >= clause_start]
+            if t.place_side == "either":  # "Islamic State's stronghold", "the group's de facto capital"
+                near = [a for a in before if a0 - a.end <= 30]
+                if near:
+                    return near[-1]
+                after = [a for a in acts if a.start >= a1 and a.start - a1 < 40]
+                return after[0] if after else None
+            return before[0] if before else None
         if t.passive or re.search(r"\bby\b", sent[t.end : t.end + 60]):
             after = [a for a in acts if a.start >= a1 and a.start - a1 < 80 and re.search(r"\b(?:by|to)\s+(?:the\s+)?$", sent[: a.start - s0])]
             if after:
@@ -270,9 +290,13 @@ class EventExtractor:
         actor = self._actor(sent, s0, t, acts, place)
         side = actor.side(place.country, date) if actor else "unknown"
         actor_text = actor.text if actor else ""
-        if side == "unknown" and t.type == "control":
-            m = _GENERIC_GROUP.search(sent[t.end : t.end + 40])
-            if m and enemy:
+        if side == "unknown" and t.type == "control" and enemy:
+            low = t.text.lower().rstrip()
+            m = _GENERIC_GROUP.search(sent[t.end : t.end + 40]) if low.endswith((" by", " of", "hands")) else None
+            if m is None and not low.endswith((" by", " of")):
+                ms = list(_GENERIC_GROUP.finditer(sent[max(0, t.start - 60) : t.start]))
+                m = ms[-1] if ms else None
+            if m:
                 side, actor_text = enemy, m.group(0)
         if side == "unknown" and t.type == "capture" and t.passive is False:
             m = _GENERIC_GROUP.search(sent[: t.start])
@@ -310,6 +334,18 @@ class EventExtractor:
         return "islamic_state" if sides else ""
 
 
+_DATELINE_RX = re.compile(r"^\s*[A-Z][A-Za-z'’ .\-]{1,40}(?:,\s*[A-Z][A-Za-z .]{1,30})?(?:,\s*[^\n]{0,40}?)?\s*(?:\([^)]{1,40}\))?\s*(?:[-–—:]|\n)")
+
+
+def _dateline_end(text: str) -> int:
+    """End of a dateline such as "BAGHDAD, June 10 (Frontlines) -" or "Aden, 6 Dec 2015:"."""
+    m = _DATELINE_RX.match(text[:160])
+    return m.end() if m else 0
+
+
+_GENERIC_ATTACK = re.compile(r"^(?:struck|hit|bomb(?:ed|ing|ings|s)?|targeted|kill(?:ed|ing)|attack(?:ed|s)?|shell(?:ed|ing)|rockets?|explosions?|blasts?)$", re.I)
+
+
 def _dedupe(events: list[Event]) -> list[Event]:
     """One event per thing that happened.
 
@@ -319,6 +355,9 @@ def _dedupe(events: list[Event]) -> list[Event]:
     * the same type at the same place reported again in the article (headline, lead, body) with a
       compatible date is one event: the most precise date and the highest confidence are kept.
     """
+    air_sentences = {e.sentence_start for e in events if e.type == "airstrike"}
+    events = [replace(e, type="airstrike") if e.type == "attack" and e.sentence_start in air_sentences
+              and _GENERIC_ATTACK.match(e.trigger.strip()) else e for e in events]
     by_key: dict[tuple[int, int, str], Event] = {}
     for e in events:
         k = (e.sentence_start, e.place.start, e.type)

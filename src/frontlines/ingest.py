@@ -54,6 +54,27 @@ def _batches(items: Iterable[Article], n: int) -> Iterator[list[Article]]:
         yield batch
 
 
+def _extract_batch(ex: object, batch: list[Article], report: IngestReport,
+                   on_item: Callable[[str, str], None] | None) -> list:
+    """Extract a batch; if the batch fails, article by article, so one bad article is reported as
+    skipped (with the error) and does not take the others down with it."""
+    try:
+        return list(ex.extract_many(batch))  # type: ignore[attr-defined]
+    except Exception:
+        log.exception("extraction failed for a batch of %d articles; retrying one by one", len(batch))
+    out = []
+    for a in batch:
+        try:
+            out.append(ex.extract(a))  # type: ignore[attr-defined]
+        except Exception as exc:
+            s = Skipped(a.locator or a.path or a.id or "?", f"extraction failed ({type(exc).__name__}: {exc})")
+            report.skipped.append(s)
+            log.warning("skipped %s", s)
+            if on_item:
+                on_item(s.where, s.reason)
+    return out
+
+
 def ingest(
     paths: Iterable[str | os.PathLike[str]],
     store: Store,
@@ -99,7 +120,7 @@ def ingest(
         bar = tqdm(desc="ingest", unit="article", file=sys.stderr, dynamic_ncols=True)
     ex = extractor if extractor is not None else Extractor()
     for batch in _batches(fresh(), batch_size):
-        extractions = list(ex.extract_many(batch))  # type: ignore[attr-defined]
+        extractions = _extract_batch(ex, batch, report, on_item)
         res = store.add_extractions(extractions)
         report.articles += res.stored
         report.duplicates += res.duplicates

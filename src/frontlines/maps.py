@@ -175,10 +175,29 @@ def side_color(side: str) -> str:
     return str(_actors().color(side))
 
 
-def side_label(side: str) -> str:
+def side_label(side: str, *, short: bool = True) -> str:
+    """The side's label from ``geodata/actors.json`` (without its parenthesised aliases when ``short``)."""
     if not side:
         return ""
-    return str(_actors().label(side))
+    label = str(_actors().label(side))
+    if short and " (" in label:
+        label = label.split(" (")[0]
+    return label
+
+
+def as_geodataframe(df: Any) -> gpd.GeoDataFrame | None:
+    """A GeoDataFrame from areas/changes given as one (or as a frame with lat/lon columns)."""
+    import geopandas as gpd
+
+    if df is None or len(df) == 0:
+        return None
+    if isinstance(df, gpd.GeoDataFrame) and df.geometry is not None:
+        return df
+    if {"lat", "lon"} <= set(df.columns):
+        d = df[pd.to_numeric(df["lat"], errors="coerce").notna()]
+        return gpd.GeoDataFrame(d, geometry=gpd.points_from_xy(pd.to_numeric(d["lon"]), pd.to_numeric(d["lat"])),
+                                crs="EPSG:4326")
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -672,8 +691,10 @@ _CSS = """
 .fl-label.fl-prov{color:#8d8676;font-size:10px;font-style:italic}
 .fl-title{background:rgba(255,255,255,.92);padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:46vw}
 .fl-title h3{margin:0;font-size:16px;color:#222}.fl-title div{font-size:12px;color:#555;margin-top:2px}
-.fl-legend{background:rgba(255,255,255,.94);padding:6px 9px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);
-  font-size:12px;line-height:18px;max-height:46vh;overflow:auto;color:#222}
+.fl-legend{background:rgba(255,255,255,.94);padding:5px 8px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);
+  font-size:11.5px;line-height:16px;overflow:auto;color:#222}
+.leaflet-container .leaflet-control-attribution{font-size:11px;line-height:1.4}
+.leaflet-container .leaflet-control-scale-line{font-size:11px}
 .fl-legend summary{font-weight:600;cursor:pointer}
 .fl-legend .fl-row{white-space:nowrap}.fl-legend i{display:inline-block;width:11px;height:11px;border-radius:50%%;
   margin-right:6px;vertical-align:-1px;border:1px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.25)}
@@ -746,8 +767,11 @@ window.FL = window.FL || (function () {
     return c;
   }
   function legend(map, html) {
-    var open = window.innerWidth > 640 ? ' open' : '';
-    return control(map, 'bottomleft', '<details' + open + '><summary>Legend</summary>' + html + '</details>', 'fl-legend');
+    var open = (window.innerWidth > 640 && map.getSize().y > 420) ? ' open' : '';
+    var c = control(map, 'topleft', '<details' + open + '><summary>Legend</summary>' + html + '</details>', 'fl-legend');
+    function fit() { c.getContainer().style.maxHeight = Math.max(60, map.getSize().y - 150) + 'px'; }
+    map.on('resize', fit); fit();
+    return c;
   }
   return {addPoints: addPoints, labels: labels, control: control, legend: legend};
 })();
@@ -972,16 +996,16 @@ def build_map(
     m.add_child(k["GeoJsonLayer"](json.dumps(others, separators=(",", ":")), "Countries",
                                   {"color": BORDER, "weight": 1.0, "fillColor": LAND, "fillOpacity": fill},
                                   control=False))
+    m.add_child(k["GeoJsonLayer"](json.dumps(focus, separators=(",", ":")), "Focus countries",
+                                  {"color": "#5f5b53", "weight": 1.6, "fillColor": LAND_FOCUS, "fillOpacity": fill},
+                                  control=False))
     m.add_child(k["GeoJsonLayer"](layers["provinces"], "Provinces", {"color": PROVINCE_BORDER, "weight": 0.7,
                                                                      "opacity": 0.9, "fill": False}))
-    # the five countries a touch brighter, with their borders on top of the provinces'
-    m.add_child(k["GeoJsonLayer"](json.dumps(focus, separators=(",", ":")), "Focus countries",
-                                  {"color": "#5f5b53", "weight": 1.6, "fillColor": LAND_FOCUS,
-                                   "fillOpacity": 0.0 if online_tiles else 0.55}, control=False))
     labels = layers["labels"]
     m.add_child(k["Labels"](labels))
 
     sides: dict[str, str] = {}
+    areas, changes = as_geodataframe(areas), as_geodataframe(changes)
     if areas is not None and len(areas):
         data, sides = _areas_geojson(areas)
         m.add_child(k["GeoJsonLayer"](data, "Areas of control", {}, interactive=True))

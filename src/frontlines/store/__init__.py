@@ -31,7 +31,7 @@ def open_store(db: str | os.PathLike[str] | None = None, *, readonly: bool = Fal
     if target.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
         from frontlines.store.postgres import PostgresStore
 
-        return PostgresStore(target)
+        return PostgresStore(target, readonly=readonly)
     if target.startswith("sqlite:///"):
         target = target[len("sqlite:///") :]
     return SQLiteStore(target, readonly=readonly)
