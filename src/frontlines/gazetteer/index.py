@@ -112,8 +112,14 @@ class Gazetteer:
         key = name_key(name)
         cands = self.candidates_by_keys([key]).get(key, [])
         if not cands:
+            from frontlines.gazetteer.build import FOCUS, NEIGHBOURS
+
             sk = skeleton(name)
-            cands = self.candidates_by_skeletons([sk]).get(sk, [])
+            region = set(FOCUS + NEIGHBOURS)  # transliteration-blind matching is for the region's names
+            from rapidfuzz import fuzz
+
+            cands = [c for c in self.candidates_by_skeletons([sk]).get(sk, [])
+                     if c.entry.country in region and fuzz.ratio(key, name_key(c.matched_name)) >= 75]
         if not cands:
             cands = self.fuzzy(name)
         if country_codes:
@@ -190,8 +196,8 @@ class Gazetteer:
 
 
 KIND_WEIGHT = {
-    "country": 1.0,
-    "admin1": 0.75,
+    "country": 1.3,
+    "admin1": 1.0,
     "city": 0.55,
     "region": 0.5,
     "admin2": 0.45,
@@ -203,5 +209,7 @@ KIND_WEIGHT = {
 
 def importance(e: GazetteerEntry) -> float:
     """A context-free prior: kind and population (log-scaled)."""
-    pop = math.log10(e.population + 1) / 7.0 if e.population else 0.0
-    return KIND_WEIGHT.get(e.kind, 0.2) + 0.6 * min(pop, 1.2)
+    population = e.population or (100_000 if e.kind == "admin1" else 0)  # provinces: no figure, but not small
+    pop = math.log10(population + 1) / 7.0 if population else 0.0
+    big = 0.4 if population >= 1_000_000 else 0.0
+    return KIND_WEIGHT.get(e.kind, 0.2) + 0.9 * min(pop, 1.2) + big
