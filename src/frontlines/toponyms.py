@@ -67,6 +67,33 @@ _STOP = _stop_words()
 
 
 @lru_cache(maxsize=1)
+def _not_place_phrases() -> re.Pattern[str] | None:
+    """Multi-word names that contain a place but are not one (geodata/not_places.txt)."""
+    p = geodata_dir() / "not_places.txt"
+    if not p.exists():
+        return None
+    phrases = []
+    for line in p.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and (" " in line or "-" in line):
+            parts = [re.escape(w) for w in re.split(r"[\s-]+", line)]
+            phrases.append(r"[\s-]+".join(parts).replace("['’]", "['’]"))
+    if not phrases:
+        return None
+    phrases.sort(key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)", re.I)
+
+
+_ORG_AFTER = re.compile(
+    r"^(?:\s+(?:[A-Za-z]+\s+){0,3}?)(?:council|government|command|operations? room|committee|authority|ministry|"
+    r"university|airways|airlines|news|direct|today|times|post|tribune|agency|observatory|club|stadium|"
+    r"province\s+(?:of\s+)?(?:the\s+)?(?:islamic|is)|branch of)\b",
+    re.I,
+)
+_NUMBER_AFTER = re.compile(r"^\s+\d{1,4}\b(?!\s*(?:km|kilomet|mile|miles|people|dead|killed))", re.I)
+
+
+@lru_cache(maxsize=1)
 def _never_places() -> frozenset[str]:
     """Words that are place names somewhere but almost never in this domain's text."""
     words = {
@@ -113,6 +140,19 @@ _TAG_POS = {
 def coarse_pos(tok: object) -> str:
     """Universal POS from the tagger's fine tag, so the attribute ruler need not run."""
     return _TAG_POS.get(getattr(tok, "tag_", ""), "X")
+
+
+def _modifies_noun(text: str, end: int, tok_at: dict[int, object]) -> bool:
+    """Is the word ending at ``end`` a modifier of what follows ("US-led", "US officials")?"""
+    nxt = text[end : end + 1]
+    if nxt == "-":
+        return True
+    m = re.match(r"^ ([A-Za-z]+)", text[end : end + 30])
+    if not m:
+        return False
+    tok = tok_at.get(end + 1)
+    pos = coarse_pos(tok) if tok is not None else "X"
+    return pos in ("NOUN", "ADJ", "PROPN") or m.group(1).lower() in ("air", "special", "military", "government")
 
 
 def _capital_ids(gaz: Gazetteer) -> frozenset[str]:
@@ -232,6 +272,8 @@ class Geoparser:
         tok_at: dict[int, object] = {t.idx: t for t in doc}
         actors = list(actor_mentions if actor_mentions is not None else self.actors.find(text))
         ent_tokens = {(e.start_char, e.end_char): e for e in doc.ents}
+        rx = _not_place_phrases()
+        self._blocked = [(m.start(), m.end()) for m in rx.finditer(text)] if rx else []
 
         # veto first, then the longest surviving match wins (then the one starting earlier)
         found = [f for f in found if not self._vetoed(f, text, ents, tok_at, actors, ent_tokens)]
@@ -275,7 +317,15 @@ class Geoparser:
                 actors: Sequence[ActorMention], ent_tokens: dict[tuple[int, int], object]) -> bool:
         if s.key in self.never:
             return True
+        if any(not (b <= s.start or a >= s.end) for a, b in getattr(self, "_blocked", ())):
+            return True  # "Islamic State of Iraq and Syria", "Syria Direct", "Sinai 2018"
         demonym = all(c.name_kind == "demonym" for c in s.candidates)
+        if not demonym:
+            after = text[s.end : s.end + 60]
+            if _NUMBER_AFTER.match(after):
+                return True  # "Kurdistan 24", "Suwayda 24": a channel or an operation, not the place
+            if _ORG_AFTER.match(after) and not re.match(r"^\s+(?:militias?|forces|fighters|brigades?)\b", after, re.I):
+                return True  # "Manbij military council", "Kurdistan Regional Government"
         for m in actors:
             if m.end <= s.start or m.start >= s.end:
                 continue
@@ -297,6 +347,8 @@ class Geoparser:
             if not countries:
                 return True  # acronyms: IS, PMF, SDF, SANA...
             s.candidates = countries
+            if _modifies_noun(text, s.end, tok_at):
+                s.adjective = True  # "US forces", "US-led": the country as a modifier, like "American"
         for a, b, label in ents:
             if b <= s.start or a >= s.end:
                 continue
