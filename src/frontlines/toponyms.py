@@ -52,6 +52,11 @@ _PLACE_CUE_BEFORE = re.compile(
     r"entered|took|retook|toward|via|through)\s*$)",
     re.I,
 )
+_FEATURE_AFTER = re.compile(
+    r"[ -](?:region|valley|desert|mountains?|river|dam|air ?base|airbase|airport|oil ?field|gas ?field|refinery|"
+    r"camp|crossing|mosque|church|cathedral|hospital|bridge|port|prison|plains?|peninsula|lake|square|district|"
+    r"old city|border crossing|oil terminal|terminal)\b"
+)
 _ADMIN_AFTER = re.compile(r"^\s*(?:province|provinces|governorate|governorates|region|district|wilaya|muhafazat)\b", re.I)
 _CITY_AFTER = re.compile(r"^\s*(?:city|town|village|airport|port)\b", re.I)
 _ADJ_BEFORE = re.compile(r"\b([A-Z][a-z]+i|[A-Z][a-z]+(?:ian|ese|ish|an))\s+(?:(?:border|northern|southern|eastern|western|central|port|desert|coastal|frontier|capital|key|strategic)\s+)*(?:city|town|village|province|governorate|capital|region|district|side|border town|port city|port)\s+(?:of\s+)?$")
@@ -221,6 +226,10 @@ def candidate_spans(text: str, words: Sequence[tuple[int, int]], max_n: int = 6)
                 break
             if _cap(wj) and not (lead_article and j == i) and (j == i or wj.lower() not in _STOP):
                 out.append((s0, end))
+                # a generic feature word after the name: "Tishrin dam", "Euphrates valley", "T4 air base"
+                m = _FEATURE_AFTER.match(text, end)
+                if m:
+                    out.append((s0, m.end()))
     return out
 
 
@@ -533,6 +542,8 @@ class Geoparser:
             near = min(haversine_km(e.lat, e.lon, a, b) for a, b in anchors)
             if near < 1:
                 pass
+            elif near < 50:
+                score += 0.9
             elif near < 150:
                 score += 0.5
             elif near < 400:

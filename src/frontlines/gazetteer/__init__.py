@@ -53,10 +53,26 @@ def _fingerprint_of(path: Path) -> str | None:
 
 
 def ensure_built(path: Path | None = None, *, force: bool = False, progress: bool = False) -> Path:
+    """Build the gazetteer if missing or stale. Concurrent processes wait for one builder (file lock)."""
+    import fcntl
+
     path = path or default_path()
-    if force or not path.exists() or _fingerprint_of(path) != source_fingerprint():
-        log.warning("building the offline gazetteer at %s (first run only; about a minute)", path)
-        build(path, progress=progress)
+
+    def stale() -> bool:
+        return force or not path.exists() or _fingerprint_of(path) != source_fingerprint()
+
+    if not stale():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if stale():  # another process may have built it while we waited
+                log.warning("building the offline gazetteer at %s (first run only; about 30 s)", path)
+                build(path, progress=progress)
+                force = False
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return path
 
 

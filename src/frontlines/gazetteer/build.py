@@ -15,6 +15,8 @@ Sources, in order of trust (a later source never overrides an earlier one's kind
 from __future__ import annotations
 
 import csv
+import os
+import re
 import hashlib
 import json
 import logging
@@ -104,7 +106,7 @@ def source_fingerprint() -> str:
 def build(path: Path, *, progress: bool = False) -> Path:
     """Write a fresh gazetteer to ``path`` (atomically: a half-built file never replaces a good one)."""
     t0 = time.perf_counter()
-    tmp = path.with_suffix(".building")
+    tmp = path.with_name(f"{path.name}.building-{os.getpid()}")
     path.parent.mkdir(parents=True, exist_ok=True)
     if tmp.exists():
         tmp.unlink()
@@ -158,6 +160,10 @@ def _curated_file(p: Path) -> Iterator[tuple[tuple, list[str], list[str]]]:
             row = (r["id"], r["name"], r["kind"], (r["country"] or "").upper(), r.get("admin1") or "", lat, lon, pop, r.get("source") or "curated")
             names = [r["name"], *(a for a in (r.get("aliases") or "").split("|"))]
             demonyms = [d for d in (r.get("demonyms") or "").split("|") if d]
+            bare = re.sub(r"\s*\([^)]*\)\s*$", "", r["name"]).strip()
+            if bare != r["name"]:  # "Western Desert (Egypt)" is what texts call "the Western Desert"
+                names.insert(0, bare)
+                row = (row[0], bare, *row[2:])
             yield row, names, demonyms
 
 

@@ -199,7 +199,7 @@ KIND_WEIGHT = {
     "country": 1.3,
     "admin1": 1.0,
     "city": 0.55,
-    "region": 0.5,
+    "region": 0.7,
     "admin2": 0.45,
     "town": 0.35,
     "landmark": 0.3,
