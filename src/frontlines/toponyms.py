@@ -517,6 +517,8 @@ class Geoparser:
             score -= 0.3
         if c.name_kind == "primary":
             score += 0.3
+        elif c.name_kind == "name":
+            score -= 0.2  # an alternate name: "Western Desert" is also a description of Matruh
         before = text[max(0, s.start - 60) : s.start]
         after = text[s.end : s.end + 25]
         m = _ADJ_BEFORE.search(before)

@@ -197,7 +197,7 @@ class Gazetteer:
 
 KIND_WEIGHT = {
     "country": 1.3,
-    "admin1": 1.0,
+    "admin1": 0.9,
     "city": 0.55,
     "region": 0.7,
     "admin2": 0.45,
