@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from frontlines.actors import ActorMention, load_actors
 from frontlines.gazetteer import Candidate, Gazetteer, haversine_km, importance
+from frontlines.gazetteer.index import capital_namesakes, prior
 from frontlines.gazetteer.build import FOCUS, NEIGHBOURS
 from frontlines.gazetteer.normalize import ARTICLES, is_arabic, name_key, skeleton
 from frontlines.paths import geodata_dir
@@ -425,14 +426,17 @@ class Geoparser:
             cands = {c.entry.id: c for s in group for c in s.candidates}
             if not cands:
                 return {id(s): (None, 0.2) for s in group}
-            totals = {cid: max(self._score(c, s, text, ctx, dateline_cc, anchors) for s in group) for cid, c in cands.items()}
+            seat = capital_namesakes(list(cands.values()))
+            totals = {cid: max(self._score(c, s, text, ctx, dateline_cc, anchors) for s in group) + (0.4 if cid in seat else 0.0)
+                      for cid, c in cands.items()}
             best_id = max(totals, key=lambda i: totals[i])
             ranked = sorted(totals.values(), reverse=True)
             margin = ranked[0] - (ranked[1] if len(ranked) > 1 else ranked[0] - 2.0)
             conf = 1 / (1 + math.exp(-2.5 * margin))
             for s in group:
                 # a strong local cue can override the article-wide sense ("Tripoli, Lebanon")
-                local = {cid: self._score(c, s, text, ctx, dateline_cc, anchors) for cid, c in cands.items()}
+                local = {cid: self._score(c, s, text, ctx, dateline_cc, anchors) + (0.4 if cid in seat else 0.0)
+                         for cid, c in cands.items()}
                 loc_best = max(local, key=lambda i: local[i])
                 pick = loc_best if local[loc_best] - local[best_id] > 1.0 else best_id
                 out[id(s)] = (cands[pick], conf)
@@ -494,7 +498,7 @@ class Geoparser:
         self, c: Candidate, s: Span, text: str, ctx: Counter[str], dateline_cc: str | None, anchors: Sequence[tuple[float, float]]
     ) -> float:
         e = c.entry
-        score = importance(e)
+        score = prior(c)
         if not e.country and e.kind == "region":
             score += 1.0  # seas, continents, "the Middle East": no country to agree with
         if self.settings.region_prior:
@@ -507,18 +511,8 @@ class Geoparser:
             score += 0.6 * min(1.0, ctx[e.country] / 2)
         if dateline_cc and e.country == dateline_cc:
             score += 0.4
-        if e.id.startswith("fl:"):
-            score += 0.5  # team-curated: the places this domain's news is about
         if e.id in self._capitals:
             score += 0.5  # "Washington", "Tripoli": a capital is the usual referent
-        if c.match == "exact":
-            score += 0.3
-        elif c.match == "fuzzy":
-            score -= 0.3
-        if c.name_kind == "primary":
-            score += 0.3
-        elif c.name_kind == "name":
-            score -= 0.2  # an alternate name: "Western Desert" is also a description of Matruh
         before = text[max(0, s.start - 60) : s.start]
         after = text[s.end : s.end + 25]
         m = _ADJ_BEFORE.search(before)

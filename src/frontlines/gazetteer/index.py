@@ -125,7 +125,8 @@ class Gazetteer:
         if country_codes:
             wanted = {c.upper() for c in country_codes}
             cands = [c for c in cands if c.entry.country in wanted]
-        cands.sort(key=lambda c: importance(c.entry), reverse=True)
+        seat = capital_namesakes(cands)
+        cands.sort(key=lambda c: prior(c) + (0.4 if c.entry.id in seat else 0.0), reverse=True)
         return cands[:limit]
 
     # --- fuzzy ---------------------------------------------------------------------------------
@@ -213,3 +214,29 @@ def importance(e: GazetteerEntry) -> float:
     pop = math.log10(population + 1) / 7.0 if population else 0.0
     big = 0.4 if population >= 1_000_000 else 0.0
     return KIND_WEIGHT.get(e.kind, 0.2) + 0.9 * min(pop, 1.2) + big
+
+
+def prior(c: Candidate) -> float:
+    """A candidate's context-free score: importance, curation, and how the name matched."""
+    score = importance(c.entry)
+    if c.entry.id.startswith("fl:"):
+        score += 0.5  # team-curated: the places this domain's news is about
+    if c.match == "exact":
+        score += 0.3
+    elif c.match == "fuzzy":
+        score -= 0.3
+    if c.name_kind == "primary":
+        score += 0.3
+    elif c.name_kind == "name":
+        score -= 0.2  # an alternate name: "Western Desert" is also a description of Matruh
+    return score
+
+
+def capital_namesakes(cands: Sequence[Candidate]) -> set[str]:
+    """Cities that share their name with a province of their country among the candidates.
+
+    A province is usually named after its capital, and a bare name usually means the city
+    ("Deir ez-Zor", "Raqqa"); the province is meant when the text says so ("Raqqa province").
+    """
+    provinces = {c.entry.country for c in cands if c.entry.kind in ("admin1", "admin2")}
+    return {c.entry.id for c in cands if c.entry.kind in ("city", "town") and c.entry.country in provinces}
