@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import logging
 import math
 import sqlite3
@@ -23,6 +24,15 @@ class Candidate:
     matched_name: str
     match: str  # exact | skeleton | fuzzy
     name_kind: str  # primary | name | demonym
+
+
+_GENERIC = frozenset("""
+street st road avenue boulevard square park bridge station airport airbase base hotel inn hospital clinic university
+college school library museum cathedral church mosque temple shrine synagogue palace castle tower stadium arena
+county parish district province governorate region peninsula island islands valley desert mountains mountain mount
+river lake bay coast beach harbour harbor port camp prison centre center mall market plaza the of and new old north
+south east west northern southern eastern western upper lower central greater world cup conference
+""".split())
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -107,8 +117,9 @@ class Gazetteer:
             out[r[col]].append(Candidate(e, r[3], how, r[4]))
         return out
 
-    def lookup(self, name: str, *, country_codes: Sequence[str] = (), limit: int = 10) -> list[Candidate]:
-        """Candidates for one name: exact key, else skeleton, else fuzzy; most important first."""
+    def lookup(self, name: str, *, country_codes: Sequence[str] = (), limit: int = 10, partial: bool = True) -> list[Candidate]:
+        """Candidates for one name: exact key, else skeleton, else fuzzy, else the place a longer name
+        contains ("Manila Cathedral" -> Manila, "Suffolk County" -> Suffolk); most likely first."""
         key = name_key(name)
         cands = self.candidates_by_keys([key]).get(key, [])
         if not cands:
@@ -122,12 +133,31 @@ class Gazetteer:
                      if c.entry.country in region and fuzz.ratio(key, name_key(c.matched_name)) >= 75]
         if not cands:
             cands = self.fuzzy(name)
+        if not cands and partial:
+            cands = self._partial(name)
         if country_codes:
             wanted = {c.upper() for c in country_codes}
             cands = [c for c in cands if c.entry.country in wanted]
         seat = capital_namesakes(cands)
         cands.sort(key=lambda c: prior(c) + (0.4 if c.entry.id in seat else 0.0), reverse=True)
         return cands[:limit]
+
+    def _partial(self, name: str) -> list[Candidate]:
+        words = [w for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", name) if w[:1].isupper()]
+        words = [w for w in words if w.lower() not in _GENERIC]
+        if not words or len(words) == len(re.findall(r"\w+", name)):
+            return []
+        # longest run of the remaining capitalised words first
+        for n in range(len(words), 0, -1):
+            for i in range(0, len(words) - n + 1):
+                sub = " ".join(words[i : i + n])
+                key = name_key(sub)
+                if len(key) < 4:
+                    continue
+                found = self.candidates_by_keys([key]).get(key, [])
+                if found:
+                    return [Candidate(c.entry, c.matched_name, "partial", c.name_kind) for c in found]
+        return []
 
     # --- fuzzy ---------------------------------------------------------------------------------
     def fuzzy(self, name: str, *, countries: Sequence[str] | None = None, cutoff: float = 88.0) -> list[Candidate]:
