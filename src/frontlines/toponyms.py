@@ -508,10 +508,10 @@ class Geoparser:
             elif e.country in NEIGHBOURS:
                 score += 0.3 * w
         if e.country in ctx and e.kind != "country":
-            score += 0.6 * min(1.0, ctx[e.country] / 2)
+            score += 0.5 * min(2.0, ctx[e.country])
         if dateline_cc and e.country == dateline_cc:
             score += 0.4
-        if e.id in self._capitals:
+        if e.id in self._capitals and c.name_kind == "primary":
             score += 0.5  # "Washington", "Tripoli": a capital is the usual referent
         before = text[max(0, s.start - 60) : s.start]
         after = text[s.end : s.end + 25]

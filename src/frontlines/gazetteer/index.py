@@ -268,5 +268,9 @@ def capital_namesakes(cands: Sequence[Candidate]) -> set[str]:
     A province is usually named after its capital, and a bare name usually means the city
     ("Deir ez-Zor", "Raqqa"); the province is meant when the text says so ("Raqqa province").
     """
-    provinces = {c.entry.country for c in cands if c.entry.kind in ("admin1", "admin2")}
-    return {c.entry.id for c in cands if c.entry.kind in ("city", "town") and c.entry.country in provinces}
+    provinces = [c.entry for c in cands if c.entry.kind in ("admin1", "admin2")]
+    return {
+        c.entry.id for c in cands
+        if c.entry.kind in ("city", "town")
+        and any(p.country == c.entry.country and haversine_km(p.lat, p.lon, c.entry.lat, c.entry.lon) < 150 for p in provinces)
+    }
