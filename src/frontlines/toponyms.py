@@ -449,6 +449,21 @@ class Geoparser:
             got = decide(group, ctx_countries, anchors)
             choice.update(got)
             first[key] = got[id(group[0])][0]
+        # which name a mention is said to be in: "Cairo's Abbasiya district", "Foua ... in Idlib province"
+        links: dict[int, str] = {}
+        ordered = sorted(spans, key=lambda x: x.start)
+        for i, sp in enumerate(ordered):
+            if i > 0:
+                prev = ordered[i - 1]
+                between = text[prev.end : sp.start]
+                if re.fullmatch(r"['’]s\s+(?:[a-z-]+\s+){0,4}(?:of\s+)?", between):
+                    links[id(sp)] = prev.key
+            if i + 1 < len(ordered):
+                nxt = ordered[i + 1]
+                between = text[sp.end : nxt.start]
+                if re.fullmatch(r"(?:,\s*(?:in\s+)?|\s+in\s+(?:the\s+)?(?:[a-z]+\s+){0,2}|\s+(?:and\s+\S+\s+)?in\s+)", between) and nxt.key != sp.key:
+                    links.setdefault(id(sp), nxt.key)
+
         # pass 2: the other names' first choices are context too (their countries, their neighbourhood)
         if len(by_key) > 1:
             for key, group in by_key.items():
@@ -462,7 +477,19 @@ class Geoparser:
                     ctx2[c.entry.country] += 0.3
                     if c.entry.kind != "admin1":
                         near.append((c.entry.lat, c.entry.lon))
-                choice.update(decide(group, ctx2, near))
+                got = decide(group, ctx2, near)
+                for sp in group:
+                    parent = first.get(links.get(id(sp), ""))
+                    if parent is None or parent.entry.kind == "region":
+                        continue
+                    # the mention lies in the place it is said to be in: prefer candidates there
+                    cands = [c for s2 in group for c in s2.candidates]
+                    inside = [c for c in cands if c.entry.country == parent.entry.country
+                              and (parent.entry.kind == "country" or haversine_km(c.entry.lat, c.entry.lon, parent.entry.lat, parent.entry.lon) < 120)]
+                    if inside and got[id(sp)][0] not in inside:
+                        best = max(inside, key=lambda c: self._score(c, sp, text, ctx2, dateline_cc, near))
+                        got[id(sp)] = (best, got[id(sp)][1] * 0.9)
+                choice.update(got)
 
         places: list[Place] = []
         for s in spans:
@@ -500,7 +527,7 @@ class Geoparser:
         e = c.entry
         score = prior(c)
         if not e.country and e.kind == "region":
-            score += 1.0  # seas, continents, "the Middle East": no country to agree with
+            score += 1.5  # seas, continents, "the Middle East": no country to agree with
         if self.settings.region_prior:
             w = getattr(self, "_region_w", 0.6)
             if e.country in FOCUS:
