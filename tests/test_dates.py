@@ -46,3 +46,30 @@ def test_precision_intervals() -> None:
     assert precision_interval("2017-02-01", "month") == ("2017-02-01", "2017-02-28")
     assert precision_interval("2017-05-05", "year") == ("2017-01-01", "2017-12-31")
     assert precision_interval("2017-05-05", "day") == ("2017-05-05", "2017-05-05")
+
+
+def test_recent_and_anaphoric_expressions() -> None:
+    assert resolve("air strikes in recent days") == [("2017-11-09", "week")]
+    assert resolve("in recent weeks") == [("2017-11-01", "month")]  # the month of the week before publication
+    assert resolve("attacks this year") == [("2017-01-01", "year")]
+    assert resolve("in April last year") == [("2016-04-01", "month")]
+    # "the same day" takes the day given earlier in the sentence, else the article's last event day
+    assert resolve("On 3 November ..., and on the same day") == [("2017-11-03", "day"), ("2017-11-03", "day")]
+    got = [(t.date, t.precision) for t in find_time_expressions("the next day", "2017-11-09", anchor="2017-11-01")]
+    assert got == [("2017-11-02", "day")]
+    assert resolve("the same day") == []  # nothing to refer to
+
+
+def test_last_weekday_is_in_the_previous_week() -> None:
+    # published Thursday 2017-11-09: "last Thursday" is 2 November, "on Thursday" is the day itself
+    assert resolve("last Thursday") == [("2017-11-02", "day")]
+    assert resolve("on Thursday") == [("2017-11-09", "day")]
+
+
+def test_days_after_counts_back() -> None:
+    assert resolve("two days after the rebels swept into the capital") == [("2017-11-07", "day")]
+
+
+def test_part_of_month_places_the_day() -> None:
+    assert resolve("which IS seized in mid-May") == [("2017-05-15", "month")]
+    assert resolve("in late July") == [("2017-07-25", "month")]

@@ -143,8 +143,22 @@ _EXPR = re.compile(
             r"(?P<yest>\b(?:yesterday|today|last night|this morning|tonight|overnight)\b)",
             r"(?P<ago>\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|several|a few)\s+"
             r"(?P<unit>days?|weeks?|months?|years?)\s+(?:ago|earlier)\b)",
+            # "in recent days", "this week", "at the weekend": the days up to publication (precision week);
+            # "in recent weeks": the month of the week before publication; "this year": the year
+            r"(?P<recent>\b(?:(?:in|over|during)\s+(?:the\s+)?(?:recent|past|last)\s+(?:few\s+|couple\s+of\s+|two\s+|three\s+)?"
+            r"(?P<runit>days|weeks)|(?:at|over)\s+the\s+weekend|(?:earlier\s+|later\s+)?in\s+the\s+week|"
+            r"(?:so\s+far\s+|earlier\s+)?this\s+year)\b)",
+            # "in August last year", "at the end of August last year"
+            rf"(?P<mlast>\b(?:(?:in|since|during|until|by|early|late|mid|end of|beginning of)\s+)?(?:early\s+|late\s+|mid-?)?"
+            rf"(?P<mname2>{_M})\s+(?:of\s+)?last\s+year\b)",
             r"(?P<lastunit>\b(?:last|past|previous|earlier this|this|earlier in the|late last|early last)\s+"
             r"(?P<unit2>week|month|year|weekend)\b)",
+            # "the same day", "the next day": relative to the previous event of the article (see ``anchor``)
+            r"(?P<anaph>\b(?:(?:on\s+|later\s+)?(?:the\s+same|that)\s+(?:day|night|morning|evening)|the\s+(?P<nextday>next|following)\s+day|"
+            r"a\s+day\s+(?P<later>later)|the\s+(?:day\s+before|previous\s+day)|(?:hours|minutes)\s+(?:later|earlier))\b)",
+            # "two days after the rebels swept into the capital": before the sentence's (or article's) day
+            r"(?P<after>\b(?P<an>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|several|a few)\s+"
+            r"(?P<aunit>days?|weeks?)\s+after\b)",
             rf"(?P<monly>\b(?:in|since|during|until|by|early|late|mid|mid-|end of|beginning of)\s+(?:early\s+|late\s+|mid-?)?(?P<mname>{_M})\b(?!\s+\d))",
             r"(?P<year>\b(?:in|since|during|by|of|until)\s+(?:early\s+|late\s+|mid-?)?(?P<yy>(?:19|20)\d{2})\b)",
         ]
@@ -165,8 +179,32 @@ def _month_index(name: str) -> int:
     return [m.lower()[:3] for m in calendar.month_name[1:]].index(key) + 1
 
 
-def find_time_expressions(sentence: str, published: str | None) -> list[TimeExpression]:
-    """Time expressions in a sentence, each resolved against the publication date."""
+def _part_of_month(expr: str) -> int:
+    """The day that stands for a month expression: "mid-May" the 15th, "late May" the 25th, else the 1st.
+
+    The precision stays ``month``; the day only places the event better inside it."""
+    low = expr.lower()
+    if re.search(r"\bmid\b|\bmid-", low):
+        return 15
+    if re.search(r"\b(?:late|end of)\b", low):
+        return 25
+    if re.search(r"\b(?:early|beginning of)\b", low):
+        return 5
+    return 1
+
+
+def _last_day(found: list[TimeExpression]) -> date | None:
+    """The last day-precision date already found in the sentence: "on 3 November ... on the same day"."""
+    days = [t for t in found if t.precision == "day"]
+    return date.fromisoformat(days[-1].date) if days else None
+
+
+def find_time_expressions(sentence: str, published: str | None, anchor: str | None = None) -> list[TimeExpression]:
+    """Time expressions in a sentence, each resolved against the publication date.
+
+    ``anchor`` is the date (day precision) of the event the article told just before: "the same day",
+    "the next day" and "the day before" are resolved against it, and dropped without one.
+    """
     out: list[TimeExpression] = []
     if not published:
         # only absolute dates can be resolved without an anchor
@@ -191,11 +229,15 @@ def find_time_expressions(sentence: str, published: str | None) -> list[TimeExpr
             mm = re.search(_M, g, re.I)
             yy = re.search(r"\d{4}", g)
             if mm and yy:
-                resolved = (date(int(yy.group(0)), _month_index(mm.group(0)), 1), "month")
+                resolved = (date(int(yy.group(0)), _month_index(mm.group(0)), _part_of_month(g)), "month")
         elif m.group("wd") and pub:
             low = g.lower()
             wd = next(i for i, w in enumerate(WEEKDAYS) if w in low)
-            d = _weekday_before(pub, wd, allow_same=not low.startswith("last"))
+            if low.startswith("last"):
+                # "last Thursday": the Thursday of the previous calendar week
+                d = pub - timedelta(days=pub.weekday() + 7) + timedelta(days=wd)
+            else:
+                d = _weekday_before(pub, wd)
             resolved = (d, "day")
         elif m.group("yest") and pub:
             low = g.lower()
@@ -217,6 +259,30 @@ def find_time_expressions(sentence: str, published: str | None) -> list[TimeExpr
                 resolved = (date(y, mo, 1), "month")
             else:
                 resolved = (date(pub.year - n, 1, 1), "year")
+        elif m.group("recent") and pub:
+            low = g.lower()
+            if low.endswith("year"):
+                resolved = (date(pub.year, 1, 1), "year")
+            elif (m.group("runit") or "").lower() == "weeks":
+                resolved = ((pub - timedelta(days=7)).replace(day=1), "month")
+            else:
+                resolved = (pub, "week")
+        elif m.group("mlast") and pub:
+            resolved = (date(pub.year - 1, _month_index(m.group("mname2")), _part_of_month(g)), "month")
+        elif m.group("after") and pub:
+            n_raw = m.group("an").lower()
+            n = int(n_raw) if n_raw.isdigit() else _NUMBERS.get(n_raw, 1)
+            days = n * (7 if m.group("aunit").lower().startswith("week") else 1)
+            came = re.search(r"\b(?:came|comes|follows|followed)\s+$", sentence[: m.start()], re.I)
+            ref = date.fromisoformat(anchor) if came and anchor else (_last_day(out) or pub)
+            resolved = (ref - timedelta(days=days), "day" if days < 7 else "week")
+        elif m.group("anaph"):
+            ref = _last_day(out) or (date.fromisoformat(anchor) if anchor else None)
+            if ref:
+                a = ref
+                low = g.lower()
+                shift = 1 if (m.group("nextday") or m.group("later")) else -1 if ("before" in low or "previous" in low) else 0
+                resolved = (a + timedelta(days=shift), "day")
         elif m.group("lastunit") and pub:
             low = g.lower()
             unit = m.group("unit2").lower()
@@ -234,7 +300,8 @@ def find_time_expressions(sentence: str, published: str | None) -> list[TimeExpr
         elif m.group("monly") and pub:
             mo = _month_index(m.group("mname"))
             y = pub.year if mo <= pub.month else pub.year - 1
-            resolved = (date(y, mo, 1), "month")
+            d = date(y, mo, _part_of_month(g))
+            resolved = (min(d, pub), "month")
         elif m.group("year"):
             resolved = (date(int(m.group("yy")), 1, 1), "year")
         if resolved is None or resolved[0] is None:

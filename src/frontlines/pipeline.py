@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from frontlines.actors import load_actors
 from frontlines.dates import publication_date_from_text
@@ -58,6 +58,14 @@ class Extractor:
         return next(iter(self.extract_many([article])))
 
     def extract_many(self, articles: Iterable[Article]) -> Iterator[Extraction]:
+        """Extractions in input order, lazily: memory stays flat however long ``articles`` is.
+
+        With ``config.n_process > 1`` whole extraction (spaCy, geoparsing, events) runs in that many worker
+        processes, each holding its own Extractor; this process only feeds them and collects the results.
+        """
+        if self.config.n_process > 1:
+            yield from _extract_parallel(self.config, articles)
+            return
         prepared = (self.prepare(a) for a in articles)
 
         def texts() -> Iterator[tuple[str, tuple[Article, str | None, str, str | None]]]:
@@ -75,7 +83,7 @@ class Extractor:
         places = self.geoparser.geoparse(doc, actor_mentions)
         sentences = tuple(_trimmed(text, s.start_char, s.end_char) for s in doc.sents)
         sentences = tuple(s for s in sentences if s[1] > s[0])
-        events = self.events.extract(text, sentences, places, actor_mentions, published)
+        events = self.events.extract(text, sentences, places, actor_mentions, published, tokens=[(t.idx, t.idx + len(t), t.tag_) for t in doc])
         return Extraction(
             article=article, text=text, published=published, published_from=pub_from,
             places=tuple(places), events=tuple(events), title=title, sentences=sentences,
@@ -89,3 +97,56 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+# --- worker processes ----------------------------------------------------------------------------------
+
+_worker: Extractor | None = None
+
+
+def _init_worker(config: ExtractorConfig) -> None:
+    """Runs once in each worker process: one Extractor, with its own gazetteer connection."""
+    global _worker
+    from frontlines.gazetteer import Gazetteer, default_path, extra_path
+
+    single = replace(config, n_process=1)
+    # a SQLite connection must not cross a fork: open the gazetteer afresh
+    _worker = Extractor(single, gazetteer=Gazetteer(default_path(), extra_path()))
+
+
+def _extract_batch(batch: list[Article]) -> list[Extraction]:
+    assert _worker is not None, "worker not initialised"
+    return list(_worker.extract_many(batch))
+
+
+def _extract_parallel(config: ExtractorConfig, articles: Iterable[Article]) -> Iterator[Extraction]:
+    """Batches of articles to a process pool; at most two batches per worker in flight; results in order."""
+    import multiprocessing as mp
+    from collections import deque
+
+    from frontlines.gazetteer import default_path, ensure_built
+
+    ensure_built(default_path())  # build once here, not in every worker at the same time
+    methods = mp.get_all_start_methods()
+    # fork shares the loaded model with the workers; spawn re-imports (macOS, Windows)
+    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    chunk = max(1, config.batch_size)
+    pool = ctx.Pool(config.n_process, initializer=_init_worker, initargs=(config,))
+    try:
+        pending: deque = deque()
+        batch: list[Article] = []
+        for a in articles:
+            batch.append(a)
+            if len(batch) >= chunk:
+                pending.append(pool.apply_async(_extract_batch, (batch,)))
+                batch = []
+                while len(pending) >= 2 * config.n_process:
+                    yield from pending.popleft().get()
+        if batch:
+            pending.append(pool.apply_async(_extract_batch, (batch,)))
+        while pending:
+            yield from pending.popleft().get()
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()

@@ -1,0 +1,145 @@
+"""Event rules, one short sentence (our own words) per rule class, through the real pipeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from frontlines.records import Article
+
+
+@pytest.fixture(scope="module")
+def events_of(extractor):
+    def run(text: str, published: str = "2017-11-09") -> list[tuple[str, str, str | None, str | None]]:
+        ex = extractor.extract(Article(text=text, published=published))
+        return [(e.type, e.place.surface, e.date, e.date_precision) for e in ex.events]
+
+    return run
+
+
+def _types_at(evs, place):
+    return {t for t, p, _, _ in evs if p == place}
+
+
+# --- triggers ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence", [
+    "Iraqi troops recaptured Ramadi on Monday.",
+    "Kurdish fighters drove Islamic State out of Ramadi on Monday.",
+    "The militants swept into Ramadi on Monday.",
+    "Government forces took over Ramadi on Monday.",
+    "Ramadi fell to Islamic State on Monday.",
+    "On Monday the jihadists had taken Ramadi.",
+])
+def test_capture_triggers(events_of, sentence) -> None:
+    evs = events_of(sentence)
+    assert ("capture", "Ramadi", "2017-11-06", "day") in evs, evs
+
+
+@pytest.mark.parametrize("sentence", [
+    "Mosul remains in Islamic State hands.",
+    "Mosul, held by Islamic State since June 2014, is home to a million people.",
+    "Islamic State still holds Mosul.",
+    "Residents fled IS-held Mosul.",
+])
+def test_control_is_dated_at_publication_not_at_since(events_of, sentence) -> None:
+    evs = events_of(sentence)
+    assert ("control", "Mosul", "2017-11-09", "week") in evs, evs
+
+
+def test_airstrike_attack_clash_and_arrest(events_of) -> None:
+    assert ("airstrike", "Raqqa", "2017-11-08", "day") in events_of("Coalition jets struck militant positions around Raqqa on Wednesday.")
+    assert ("attack", "Aden", "2017-11-05", "day") in events_of("On Sunday a suicide car bomb exploded at a checkpoint in Aden.")
+    assert ("clash", "Hawija", "2017-11-08", "day") in events_of("Iraqi forces launched an offensive on Hawija on Wednesday.")
+    assert ("arrest", "Arish", "2017-11-08", "day") in events_of("Police detained twelve suspected militants in Arish on Wednesday.")
+
+
+def test_ambiguous_words_need_their_part_of_speech(events_of) -> None:
+    # "Hit" the town is not "hit" the verb; "in advance" is not an advance
+    assert not any(t == "attack" for t, *_ in events_of("Residents of Hit said the market reopened."))
+    assert events_of("Damascus said it had been informed in advance of the talks in Aleppo.") == []
+
+
+# --- plans, conditions, negations ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence", [
+    "The army announced plans to take Hawija.",
+    "Commanders vowed to recapture Hawija within weeks.",
+    "Hawija could fall within days, officials said.",
+    "If the army enters Hawija, thousands may flee.",
+    "The militants did not attack Hawija.",
+])
+def test_plans_and_conditions_are_not_events(events_of, sentence) -> None:
+    assert events_of(sentence) == []
+
+
+def test_purpose_clause_keeps_the_offensive_only(events_of) -> None:
+    evs = events_of("On Monday the army launched an offensive to retake Hawija.")
+    assert evs == [("clash", "Hawija", "2017-11-06", "day")]
+
+
+def test_backed_by_air_strikes_is_support_not_an_event(events_of) -> None:
+    evs = events_of("Kurdish forces backed by US air strikes seized Sinjar on Friday.")
+    assert evs == [("capture", "Sinjar", "2017-11-03", "day")]
+
+
+# --- places ----------------------------------------------------------------------------------------------
+
+def test_reference_points_and_containers_are_not_the_place(events_of) -> None:
+    evs = events_of("Iraqi forces recaptured the town of Rutba in Anbar province on Thursday.")
+    assert [p for _, p, _, _ in evs] == ["Rutba"]
+    evs = events_of("Troops retook Tal Afar, west of Mosul, and Hawija on Friday.")
+    assert {p for _, p, _, _ in evs} == {"Tal Afar", "Hawija"}
+
+
+def test_coordinated_places_each_get_the_event(events_of) -> None:
+    evs = events_of("Al-Qaeda fighters seized Zinjibar and Jaar on Wednesday.")
+    assert {("capture", "Zinjibar"), ("capture", "Jaar")} <= {(t, p) for t, p, _, _ in evs}
+
+
+def test_passive_subject_and_relative_clause(events_of) -> None:
+    assert ("capture", "Tal Afar", "2017-11-01", "month") in events_of(
+        "Tal Afar, a city west of Mosul, was retaken by the army early this month.")
+    evs = events_of("Government forces tightened a ring around Ramadi, which the jihadists seized in May.")
+    assert ("capture", "Ramadi", "2017-05-01", "month") in evs
+    assert any(t == "clash" and p == "Ramadi" and d == "2017-11-09" for t, p, d, _ in evs)
+
+
+def test_fronted_place_is_the_scene(events_of) -> None:
+    evs = events_of("In Kirkuk, gunmen opened fire on a police patrol on Tuesday.")
+    assert ("attack", "Kirkuk", "2017-11-07", "day") in evs
+
+
+# --- one event per thing -------------------------------------------------------------------------------
+
+def test_background_fighting_yields_to_the_capture(events_of) -> None:
+    evs = events_of("Iraqi forces recaptured Baiji on Friday after two days of heavy fighting.")
+    assert evs == [("capture", "Baiji", "2017-11-03", "day")]
+
+
+def test_headline_and_lead_are_one_event(events_of) -> None:
+    text = "Iraqi forces retake Rawa\n\nIraqi forces recaptured Rawa on Friday, officials said."
+    evs = events_of(text)
+    assert [e for e in evs if e[0] == "capture"] == [("capture", "Rawa", "2017-11-03", "day")]
+
+
+# --- dates -----------------------------------------------------------------------------------------------
+
+def test_dateline_date_is_not_the_event_date(events_of) -> None:
+    evs = events_of("BAGHDAD, Nov 9 (Frontlines) - Iraqi forces recaptured Rawa on Friday.")
+    assert ("capture", "Rawa", "2017-11-03", "day") in evs
+
+
+def test_same_day_refers_to_the_previous_event(events_of) -> None:
+    evs = events_of("On 3 November the army retook Deir ez-Zor, and on the same day Iraqi forces took al-Qaim.")
+    assert ("capture", "al-Qaim", "2017-11-03", "day") in evs
+
+
+def test_relative_clause_dates_its_own_event(events_of) -> None:
+    evs = events_of("Al-Qaeda retook Zinjibar, which had fallen to the army four years ago, on Wednesday.")
+    assert ("capture", "Zinjibar", "2017-11-08", "day") in evs
+
+
+def test_fatalities(events_of, extractor) -> None:
+    ex = extractor.extract(Article(text="On Sunday a car bomb killed at least 12 people in Aden.", published="2017-11-09"))
+    (e,) = [e for e in ex.events if e.type == "attack"]
+    assert e.fatalities == 12
