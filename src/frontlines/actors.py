@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from frontlines.paths import geodata_dir
@@ -84,13 +85,55 @@ class ActorDictionary:
         insens = sorted((t for t in by_text if not _case_sensitive(t)), key=len, reverse=True)
         self._sens = re.compile(r"(?<![\w-])(" + "|".join(map(_pattern, sens)) + r")(?![\w])") if sens else None
         self._insens = re.compile(r"(?<![\w-])(" + "|".join(map(_pattern, insens)) + r")(?![\w])", re.I) if insens else None
+        # for speed: at each word of a text only the aliases starting with that word are tried (see _scan)
+        self._groups: dict[bool, dict[str, tuple[str, ...]]] = {}
+        self._keyable: dict[bool, bool] = {}
+        for insensitive, texts in ((True, insens), (False, sens)):
+            groups: dict[str, list[str]] = {}
+            keyable = True
+            for t in texts:
+                key = _first_word_key(t)
+                if key is None:
+                    keyable = False
+                    break
+                groups.setdefault(key, []).append(t)  # keeps the longest-first order within a group
+            self._groups[insensitive] = {k: tuple(v) for k, v in groups.items()}
+            self._keyable[insensitive] = keyable
+
+    def _scan(self, text: str, insensitive: bool) -> Iterator[re.Match[str]]:
+        """The matches ``finditer`` of the whole alternation would give, trying at each word only the aliases
+        that start with it.
+
+        Exact: a match must start at the first character of a word (the pattern forbids a word character
+        before it) and that word is the alias's first word; an alternation tried at a position gives its first
+        matching alternative, and only that word's aliases can match there, in the same order. Texts with
+        characters that case-insensitive matching folds onto ASCII letters (the Kelvin sign, long s, dotted
+        and dotless i), or alias lists that cannot be keyed so, use the whole alternation.
+        """
+        full = self._insens if insensitive else self._sens
+        if full is None:
+            return
+        if not self._keyable[insensitive] or _CASE_FOLDING.search(text):
+            yield from full.finditer(text)
+            return
+        groups = self._groups[insensitive]
+        end = 0
+        for w in _WORDS.finditer(text):
+            start = w.start()
+            if start < end:
+                continue
+            texts = groups.get(w.group().lower())
+            if texts is None:
+                continue
+            m = _compiled(texts, insensitive).match(text, start)
+            if m is not None:
+                yield m
+                end = m.end()
 
     def find(self, text: str) -> list[ActorMention]:
         found: list[ActorMention] = []
-        for rx, sensitive in ((self._insens, False), (self._sens, True)):
-            if rx is None:
-                continue
-            for m in rx.finditer(text):
+        for sensitive in (False, True):
+            for m in self._scan(text, not sensitive):
                 key = m.group(1) if sensitive else m.group(1).lower()
                 key = re.sub(r"\s+", " ", key)
                 aliases = self.by_text.get(key) or self.by_text.get(key.replace("’", "'"))
@@ -112,6 +155,30 @@ class ActorDictionary:
 
     def is_state(self, side: str) -> bool:
         return bool((self.sides.get(side) or {}).get("state", False))
+
+
+_WORDS = re.compile(r"\w+")
+#: non-ASCII characters that re.IGNORECASE matches to ASCII letters (K, s, i)
+_CASE_FOLDING = re.compile("[\u212a\u017f\u0130\u0131]")
+
+
+def _first_word_key(alias: str) -> str | None:
+    """The lower-cased first word of an alias, if a match must start with it; None if not (the alias starts
+    with a non-word character, or its first word has cased letters beyond ASCII)."""
+    m = _WORDS.match(alias)
+    if m is None:
+        return None
+    w = m.group()
+    if not w.isascii() and (w.lower() != w or w.upper() != w):
+        return None
+    return w.lower()
+
+
+@cache
+def _compiled(texts: tuple[str, ...], insensitive: bool) -> re.Pattern[str]:
+    """The alternation of these aliases, in this order, with the same boundaries as the whole one."""
+    body = r"(?<![\w-])(" + "|".join(map(_pattern, texts)) + r")(?![\w])"
+    return re.compile(body, re.I) if insensitive else re.compile(body)
 
 
 def _case_sensitive(text: str) -> bool:

@@ -33,8 +33,10 @@ ZIP_EXT = {".zip"}
 SUPPORTED = TEXT_EXT | HTML_EXT | JSON_EXT | JSONL_EXT | CSV_EXT | ZIP_EXT
 FIELDS = ("id", "title", "text", "published", "url", "source")
 
-#: longest text analysed as one article; longer ones are split at paragraph breaks into parts
-MAX_ARTICLE_CHARS = 200_000
+#: longest text analysed as one article; longer ones are split at paragraph breaks into parts. spaCy's
+#: memory grows with the tokens in a batch (16 texts): ~140 MB per 50,000-character text, so a batch of
+#: parts peaks near 2.2 GB; at 200,000 characters a 50 MB file needed ~10 GB. News articles are far shorter.
+MAX_ARTICLE_CHARS = 50_000
 #: largest single file read whole (JSONL and CSV stream and have no limit)
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -76,6 +78,57 @@ def sniff_binary(data: bytes) -> str | None:
     return None
 
 
+#: the Windows code page of each language charset-normalizer recognises
+_LANGUAGE_CODEPAGE = {
+    "Arabic": "cp1256", "Farsi": "cp1256", "Hebrew": "cp1255", "Greek": "cp1253", "Turkish": "cp1254",
+    "Russian": "cp1251", "Ukrainian": "cp1251", "Bulgarian": "cp1251", "Serbian": "cp1251", "Kazakh": "cp1251",
+    "Polish": "cp1250", "Czech": "cp1250", "Slovak": "cp1250", "Hungarian": "cp1250", "Romanian": "cp1250",
+    "Croatian": "cp1250", "Slovene": "cp1250", "Lithuanian": "cp1257", "Estonian": "cp1257", "Vietnamese": "cp1258",
+    **dict.fromkeys(("English", "German", "French", "Dutch", "Italian", "Spanish", "Portuguese", "Swedish",
+                     "Norwegian", "Danish", "Finnish", "Indonesian"), "cp1252"),
+}
+
+
+def _sparse_western(text: str) -> bool:
+    """English (or other Western) text with the odd accented letter: under 8 % non-ASCII letters, in
+    mostly-ASCII words ("café", "été", "Zürich"). Arabic or Cyrillic read as cp1252 gives whole words of
+    accented letters ("ÇáãæÕá"), Polish gives symbols inside words ("przej³y")."""
+    text = text[:200_000]
+    letters = sum(c.isalpha() for c in text)
+    odd = [m.start() for m in re.finditer(r"[^\x00-\x7f]", text)]
+    if not letters or sum(text[i].isalpha() for i in odd) > 0.08 * letters:
+        return False
+    for i in odd:
+        c = text[i]
+        if not c.isalpha() and c not in "\u2018\u2019" and 0 < i < len(text) - 1 and text[i - 1].isalpha() \
+                and text[i + 1].isalpha():
+            return False
+    for w in text.split():
+        na = sum(c.isalpha() and ord(c) > 127 for c in w)
+        if na >= 3 and na * 2 > sum(c.isalpha() for c in w):
+            return False
+    return True
+
+
+def _pick_codepage(data: bytes, matches, best) -> str:  # type: ignore[no-untyped-def]
+    """Short text is ambiguous between the code pages: charset-normalizer may rank cp1257 first for French
+    ("prčs"), cp775 or big5 for English with one "Zürich", cp1250 for Turkish. So: cp1252 for mostly-ASCII
+    Western text; else, among the candidates that read about as cleanly as its first guess, the Windows
+    code page of the language it recognised, else cp1252 if it reads as coherently as the first guess."""
+    try:
+        if _sparse_western(data.decode("cp1252")):
+            return "cp1252"
+    except UnicodeDecodeError:
+        pass
+    near = [m for m in matches if m.chaos <= best.chaos + 0.1]
+    want = _LANGUAGE_CODEPAGE.get(best.language)
+    if want and any(want in m.could_be_from_charset for m in near):
+        return want
+    if any("cp1252" in m.could_be_from_charset and m.coherence >= best.coherence - 0.01 for m in near):
+        return "cp1252"
+    return str(best.encoding)
+
+
 def decode(data: bytes, *, partial: bool = False) -> tuple[str | None, str]:
     """Decode bytes to str: BOM, then UTF-8, then charset detection. Returns (text, encoding).
 
@@ -85,6 +138,8 @@ def decode(data: bytes, *, partial: bool = False) -> tuple[str | None, str]:
                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
+                if partial:
+                    return codecs.getincrementaldecoder(enc)().decode(data, final=False), enc
                 return data.decode(enc), enc
             except UnicodeDecodeError:
                 break
@@ -100,51 +155,11 @@ def decode(data: bytes, *, partial: bool = False) -> tuple[str | None, str]:
     best = matches.best()
     if best is None:
         return None, "unknown"
-    enc = best.encoding
-    # Short Western text is ambiguous between the single-byte Latin code pages (charset-normalizer may
-    # rank cp1257 or cp1250 first for French: "prčs"). Take cp1252 (a superset of latin-1's letters)
-    # when it decodes with about as little chaos and as much language coherence as the first guess.
-    for m in matches:
-        if "cp1252" in m.could_be_from_charset and m.chaos <= best.chaos + 0.1 and m.coherence >= best.coherence - 0.05:
-            enc = "cp1252"
-            break
+    enc = _pick_codepage(data, matches, best)
     try:
         return data.decode(enc, errors="replace"), enc
     except LookupError:  # pragma: no cover
         return None, enc
-
-
-_UNSAFE_NAME_CHARS = re.compile(r"[^\w.\-+()\[\] ]", re.UNICODE)
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
-
-
-def safe_upload_name(name: object, default: str = "upload") -> str:
-    """A file name that is safe to write inside a folder, from an uploaded file's (untrusted) name.
-
-    Only the last path component is kept (``../../x`` and ``C:\\dir\\x`` give ``x``); control
-    characters, separators and anything outside letters, digits and ``.-+()[] _`` become ``_``; no leading
-    dots (no ``..``, no hidden files); Windows device names are prefixed; at most 150 characters, keeping
-    the extension. Never empty: ``default`` when nothing is left.
-    """
-    import unicodedata
-
-    s = unicodedata.normalize("NFC", str(name)).replace("\\", "/")
-    parts = [p for p in s.split("/") if p.strip()]
-    s = parts[-1] if parts else ""
-    s = _UNSAFE_NAME_CHARS.sub("_", clean_text(s).replace("\n", "_"))
-    s = s.strip().lstrip(".").strip()
-    if not s or not s.strip("._ "):
-        return default
-    stem, dot, ext = s.rpartition(".")
-    if not dot:
-        stem, ext = s, ""
-    if stem.split(".")[0].strip().lower() in _WINDOWS_RESERVED or s.lower() in _WINDOWS_RESERVED:
-        s = "_" + s
-        stem = "_" + stem if dot else s
-    if len(s) > 150:
-        ext = ext[:20]
-        s = (stem[: 150 - len(ext) - 1] + "." + ext) if dot else s[:150]
-    return s
 
 
 # --- records ---------------------------------------------------------------------------------------
@@ -181,7 +196,9 @@ def record_to_article(rec: object, where: str, path: str) -> Item:
     fields: dict[str, str | None] = {}
     for f in ("id", "title", "url", "source"):
         v = rec.get(f)
-        fields[f] = None if v is None else clean_text(str(v))[:2000] or None
+        # one line: a title never holds a paragraph break (rendered through Markdown, a blank line would end
+        # the HTML block and let the rest be read as Markdown)
+        fields[f] = None if v is None else " ".join(clean_text(str(v)).split())[:2000] or None
     return Article(
         text=text, id=fields["id"], title=fields["title"], url=fields["url"], source=fields["source"],
         published=normalise_date(rec.get("published")), path=path, locator=where,
@@ -267,7 +284,7 @@ def _read_html(data: bytes, where: str) -> Iterator[Item]:
     source = getattr(meta, "sitename", None) if meta else None
     yield from _split_long(
         Article(
-            text=clean_text(text), id=PurePosixPath(where).stem, title=clean_text(title) if title else None, url=url,
+            text=clean_text(text), id=PurePosixPath(where).stem, title=" ".join(clean_text(title).split()) or None if title else None, url=url,
             source=source, published=normalise_date(published), path=where, locator=where,
         )
     )

@@ -18,7 +18,7 @@ import hashlib
 import logging
 import re
 import shutil
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def patch_folium(base_url: str = DEFAULT_BASE_URL) -> None:
     MarkerCluster.default_css = local_css(base_url, CLUSTER_CSS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_text(name: str) -> str:
     return vendor_files()[name].read_text(encoding="utf-8")
 

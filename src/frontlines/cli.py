@@ -158,7 +158,7 @@ def ingest(db: str | None, paths: tuple[str, ...], sample: bool, batch_size: int
         if dask_address:
             from frontlines.distributed import ingest_dask
 
-            report = ingest_dask(targets, store, dask_address, batch_size=batch_size, model=model)
+            report = ingest_dask(targets, store, dask_address, batch_size=batch_size, model=model, progress=progress)
         else:
             from frontlines.pipeline import ExtractorConfig
 

@@ -142,7 +142,7 @@ _EXPR = re.compile(
             rf"(?P<wd>(?<!Palm )(?<!Easter )(?<!Good )(?<!Black )(?<!Bloody )\b(?:(?:on|last|this|late|early)\s+)?{_WEEKDAY}(?:\s+(?:night|morning|evening|afternoon))?\b)",
             r"(?P<yest>\b(?:yesterday|today|last night|this morning|tonight|overnight)\b)",
             r"(?P<ago>\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|several|a few)\s+"
-            r"(?P<unit>days?|weeks?|months?|years?)\s+(?:ago|earlier)\b)",
+            r"(?P<unit>days?|weeks?|months?|years?)\s+(?P<dir>ago|earlier|later)\b)",
             # "in recent days", "this week", "at the weekend": the days up to publication (precision week);
             # "in recent weeks": the month of the week before publication; "this year": the year
             r"(?P<recent>\b(?:(?:in|over|during)\s+(?:the\s+)?(?:recent|past|last)\s+(?:few\s+|couple\s+of\s+|two\s+|three\s+)?"
@@ -247,7 +247,23 @@ def find_time_expressions(sentence: str, published: str | None, anchor: str | No
             n_raw = m.group("n").lower()
             n = int(n_raw) if n_raw.isdigit() else _NUMBERS.get(n_raw, 1)
             unit = m.group("unit").lower().rstrip("s")
-            if unit == "day":
+            direction = m.group("dir").lower()
+            # "ago" counts from now; "earlier"/"later" from the time just told ("seized Gharyan on 2 April,
+            # and two days later ..."; "In May, ... and a week earlier ..."), else from the article's last event
+            ref_day = _last_day(out) or (date.fromisoformat(anchor) if anchor and direction != "ago" else None)
+            ref_exp = out[-1] if out and direction != "ago" else None
+            if direction == "later" and ref_exp is None and ref_day is None:
+                continue  # "two days later" with nothing to count from
+            if direction != "ago" and unit in ("day", "week") and (ref_day or ref_exp):
+                sign = 1 if direction == "later" else -1
+                if ref_day is not None and (ref_exp is None or ref_exp.precision == "day"):
+                    d = ref_day + timedelta(days=sign * n * (7 if unit == "week" else 1))
+                    resolved = (d, "day" if unit == "day" else "week")
+                else:  # "In May ... a week earlier": as precise as what it counts from
+                    resolved = (date.fromisoformat(ref_exp.date), ref_exp.precision)  # type: ignore[union-attr]
+            elif direction == "later":
+                continue
+            elif unit == "day":
                 resolved = (pub - timedelta(days=n), "day")
             elif unit == "week":
                 resolved = (pub - timedelta(days=7 * n), "week")

@@ -40,6 +40,7 @@ word is ambiguous), anchored on trigger words. The steps, each a small function 
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -164,6 +165,7 @@ TRIGGERS: list[Rule] = [
 
 #: generic violence words: an event of their own only when nothing more specific is said
 _OTHER_AGENT = re.compile(r"\b(?:gunmen|militants|bombers?|attackers|fighters|insurgents|jihadists|assailants)\b", re.I)
+_OWN_KIND = ("attack", "airstrike", "clash")
 _WEAK_VIOLENCE = re.compile(r"^(?:struck|hit|targeted|kill(?:ed|ing)|attack(?:ed|s|ing)?|raided)$", re.I)
 
 # --- reality: plans, conditions, negations --------------------------------------------------------
@@ -464,7 +466,29 @@ class EventExtractor:
             got = self._relative_subject(s, t, before)
             if got:
                 return got
+            if FAMILY[t.type] in ("violence", "arrest"):
+                got = self._subject_locative(s, t, before)
+                if got:
+                    return got
         return self._fronted_place(s, t)
+
+    @staticmethod
+    def _subject_locative(s: _Sentence, t: Trigger, before: Sequence[Place]) -> list[Place]:
+        """"Militants hiding in the Hamrin mountains have ambushed patrols", "gunmen in al-Arish shot dead a man":
+        a locative inside the subject of an active verb is where the subject acted."""
+        sent, s0 = s.text, s.start
+        cs = _clause_start(sent, t.start)
+        for p in before:
+            ps, pe = p.start - s0, p.end - s0
+            if ps < cs:
+                continue
+            k = max(cs, sent.rfind(",", cs, ps) + 1)  # "In the latest case, on Wednesday, gunmen in al-Arish ..."
+            if not _SUBJECT_LOCATIVE_PRE.fullmatch(sent[k:ps]) or not _SUBJECT_LOCATIVE_POST.fullmatch(sent[pe : t.start]):
+                continue
+            if any(tag in ("VBD", "VBZ", "VBP", "MD") for _, tag in s.tags_between(k, ps)):
+                continue  # "Police said in Kirkuk ...": a finite verb before it, so not inside the subject
+            return [p]
+        return []
 
     @staticmethod
     def _country_strike(s: _Sentence, t: Trigger, specific: Sequence[Place]) -> list[Place]:
@@ -475,7 +499,7 @@ class EventExtractor:
             if c.kind != "country" or c.start - s0 < t.end:
                 continue
             gap = sent[t.end : c.start - s0]
-            if len(gap) > 60 or not re.search(r"\b(?:inside|in|across|over)\s+$", gap) or _new_clause(s, t.end, c.start - s0) \
+            if len(gap) > 60 or not re.search(r"\b(?:inside|in|across|over)\s+(?:(?:\w+\s+){0,2}(?:provinces|parts|areas|regions|governorates) of\s+)?$", gap) or _new_clause(s, t.end, c.start - s0) \
                     or re.match(r"['’]s\b", sent[c.end - s0 :]):
                 return []  # "in Yemen's port city of Hodeida": the country only qualifies the place
             if any(t.end <= p.start - s0 < c.start - s0 for p in specific):
@@ -624,6 +648,11 @@ class EventExtractor:
             inside = [a for a in acts if a0 <= a.start < a1]
             if inside:
                 return inside[0]  # "IS-held", "in Islamic State hands", "which IS still holds"
+            if t.text.lower().startswith("which"):
+                # "supporters of the Houthi movement, which has controlled Sana'a": the antecedent holds it
+                ante = [a for a in acts if a.end <= a0 and re.fullmatch(r"\s*,?\s*", sent[a.end - s0 : t.start])]
+                if ante:
+                    return ante[-1]
             low = t.text.lower().rstrip()
             if low.endswith((" by", " of", "hands", "control")) and t.place_side == "before":
                 after = [a for a in acts if a.start >= a1 and a.start - a1 < 40]
@@ -707,7 +736,11 @@ class EventExtractor:
             return None
         if t.passive:
             return None
-        ms = list(_GENERIC_GROUP.finditer(sent[max(0, _clause_start(sent, t.start) - 0) : t.start]))
+        cs = _clause_start(sent, t.start)
+        m = re.match(r"\W*(It)\s+(?:(?:still|also|now|already|firmly|largely)\s+)*$", sent[cs : t.start])
+        if m:
+            return m.group(1)  # "It still holds Zinjibar and Jaar": the group the article is about
+        ms = list(_GENERIC_GROUP.finditer(sent[max(0, cs) : t.start]))
         if not ms and t.type == "control":
             ms = list(_GENERIC_GROUP.finditer(sent[max(0, t.start - 60) : t.start]))
         return ms[0].group(0) if ms else None
@@ -734,11 +767,18 @@ _APPOSED = re.compile(
     r"(?:\s+(?:region|province|area|district|city|town|countryside|governorate))?\s*,\s*"
     r"(?:(?:the|a|an|its|their|one)\s+[^,;:()]{0,80}?|(?:which|that|where)\s+[^,;:()]{0,60}?)?\s*"
     r"(?:(?:still|now|long|also|firmly|largely|is|was|are|were|has|have|had|been)\s+)*", re.I)
+_SUBJECT_LOCATIVE_PRE = re.compile(
+    r"\W*(?:(?:on|early|late|last)\s+\w+(?:\s+\w+)?\s*,\s*)?(?:[\w'’-]+\s+){1,4}?(?:(?:hiding|based|holed up|operating|active)\s+)?"
+    r"(?:in|inside|around)\s+(?:the\s+)?(?:(?:town|city|village|district|province|area)\s+of\s+)?", re.I)
+_SUBJECT_LOCATIVE_POST = re.compile(
+    r"(?:\s+(?:mountains|hills|desert|province|governorate|area|region|district|city|town))?\s*"
+    r"(?:(?:have|has|had|also|reportedly|allegedly|then|later|on \w+|again)\s+)*", re.I)
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|they|this|these|the (?:city|town|village|base|area|airport|district|province|capital))\s+(?:(?:had|has|have|was|were|is|are|been|finally|quickly|soon|eventually|also)\s+)*$", re.I)
 #: predicates that say where or when a nominal event happened ("the offensive began in ...", "fighting raged in ...")
 _LOCATING_PREDICATE = re.compile(
     r"(?:began|begins|started|starts|continued|continues|raged|rages|erupted|erupts|broke out|took place|takes place|happened|"
     r"occurred|went off|was|were|is|are|has|have|had|intensified|resumed|killed|kills|hit|hits|struck|strikes|targeted|tore|ripped|"
+    r"fired|pounded|bombed|shelled|attacked|raided|"
     r"left|rocked|spread|focused|concentrated|came|comes)\b", re.I)
 _SUBORDINATOR = re.compile(r"\b(?:as|when|while|because|although|though|whereas|who|which|whom|whose)\b", re.I)
 
@@ -893,7 +933,13 @@ def _past(s: _Sentence, t: Trigger) -> bool:
         return False
     own = [tag for _, tag in s.tags_between(t.start, t.end) if tag.startswith("VB") or tag == "JJ"]
     if not t.noun and own:
-        return own[0] in ("VBD", "VBN") or (own[0] == "JJ" and bool(re.search(r"\b(?:was|were)\s+$", before)))
+        # "Drones and manned aircraft hit": the trigger's finite verb, not a participle modifying its subject
+        if any(tag in ("VBZ", "VBP", "MD") for tag in own):
+            return False
+        verbs = [tag for tag in own if tag.startswith("VB")]
+        if verbs:
+            return verbs[-1] in ("VBD", "VBN")
+        return own[0] == "JJ" and bool(re.search(r"\b(?:was|were)\s+$", before))
     nb = _next_break(s.text, t.end)
     after = [tag for _, tag in s.tags_between(t.end, nb) if tag in ("VBD", "VBZ", "VBP", "MD")]
     return bool(after) and after[0] == "VBD"
@@ -944,7 +990,7 @@ def _resolve_sentence(events: list[Event], s: _Sentence, trigs: Sequence[Trigger
               for e in events]
     best: dict[tuple[str, str], Event] = {}
     for e in events:
-        k = (e.place.gazetteer_id or e.place.name, FAMILY[e.type])
+        k = (e.place.gazetteer_id or e.place.name, e.type if e.type in _OWN_KIND and not _WEAK_VIOLENCE.match(e.trigger.strip()) else FAMILY[e.type])
         cur = best.get(k)
         if cur is None or (strength(e), e.confidence) > (strength(cur), cur.confidence):
             best[k] = e
@@ -961,7 +1007,7 @@ def _resolve_sentence(events: list[Event], s: _Sentence, trigs: Sequence[Trigger
     return sorted(kept, key=lambda e: e.place.start)
 
 
-_DATELINE_RX = re.compile(r"^\s*[A-Z][A-Za-z'’ .\-/]{1,40}(?:,\s*[A-Z][A-Za-z .]{1,30})?(?:,\s*[^\n]{0,40}?)?\s*(?:\([^)]{1,40}\))?\s*(?:[-–—:]|\n)")
+_DATELINE_RX = re.compile(r"^\s*[A-Z][A-Za-z'’ .\-/]{1,40}(?:,\s*[A-Z][A-Za-z .]{1,30})?(?:,\s*[^\n]{0,40}?)?\s*(?:\([^)]{1,40}\))?\s*(?:(?<=\s)-|-(?=\s)|[–—:]|\n)")
 
 
 def _dateline_end(text: str) -> int:
@@ -986,7 +1032,33 @@ def _dedupe(events: list[Event]) -> list[Event]:
                     and _compatible(k, e)), None)
         if dup is None:
             kept.append(e)
+    kept = [e for e in kept if not _headline_echo(e, kept)]
     return sorted(kept, key=lambda e: (e.sentence_start, e.place.start))
+
+
+_COARSE_KINDS = ("region", "admin1", "admin2", "country")
+
+
+def _headline_echo(e: Event, events: Sequence[Event]) -> bool:
+    """A headline ("Dozens die in Sinai army checkpoint attack") announces what the body tells in detail:
+    its event is the body's event of the same family and compatible date, nearby or inside the headline's
+    wider place."""
+    if e.sentence_start != 0 or re.search(r"[.!?][\"”’']?\s*$", e.sentence) or "\n" in e.sentence.strip():
+        return False
+    for f in events:
+        if f is e or f.sentence_start == 0 or FAMILY[f.type] != FAMILY[e.type] or not _compatible(e, f):
+            continue
+        if _km(e.place, f.place) <= 161 or (e.place.kind in _COARSE_KINDS and e.place.country == f.place.country):
+            return True
+    return False
+
+
+def _km(a: Place, b: Place) -> float:
+    if a.lat is None or b.lat is None or a.lon is None or b.lon is None:
+        return 1e9
+    r = math.radians
+    x = math.sin(r(b.lat - a.lat) / 2) ** 2 + math.cos(r(a.lat)) * math.cos(r(b.lat)) * math.sin(r(b.lon - a.lon) / 2) ** 2
+    return 12742 * math.asin(math.sqrt(x))
 
 
 def _compatible(a: Event, b: Event) -> bool:

@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from frontlines.assets import CLUSTER_CSS, CLUSTER_JS, DEFAULT_BASE_URL, MAP_CSS, MAP_JS, local_css, local_js
@@ -80,11 +81,11 @@ COARSE = frozenset({"province", "region", "country"})
 #: more points than this and identical places are merged into one marker with a count
 AGGREGATE_ABOVE = 2000
 #: at most this many markers after merging (the grid coarsens until it fits)
-MAX_MARKERS = 2500
+MAX_MARKERS = 2000
 #: sentences listed in a merged marker's popup
-TOP_SENTENCES = 3
+TOP_SENTENCES = 2
 #: grid cells (degrees) tried in turn when merging
-_GRID = (0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
+_GRID = (0.001, 0.01, 0.03, 0.06, 0.1, 0.15, 0.25, 0.35, 0.5, 0.7, 1.0, 1.5, 2.0, 5.0)
 
 SEA = "#d8e6ef"
 LAND = "#f3f0e8"
@@ -128,6 +129,13 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def md_escape(value: object) -> str:
+    """Text for Streamlit markdown (captions, labels): every ASCII punctuation mark backslash-escaped, so no
+    link, image, emphasis, colour directive or HTML can be made of it; newlines become spaces."""
+    text = re.sub(r"\s+", " ", _text(value))
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
 def safe_url(url: object) -> str | None:
     """The URL if it is a plain http(s) URL without whitespace or quotes; else None (never a link)."""
     u = _text(url).strip()
@@ -136,20 +144,26 @@ def safe_url(url: object) -> str | None:
     return None
 
 
-def link_html(url: object, text: object) -> str:
-    """An escaped link when ``url`` is http(s), else just the escaped text."""
+_LINK_ATTRS = ' target="_blank" rel="noopener noreferrer nofollow"'
+
+
+def link_html(url: object, text: object, *, compact: bool = False) -> str:
+    """An escaped link when ``url`` is http(s), else just the escaped text.
+
+    ``compact`` leaves out ``target``/``rel`` (the map's script adds them to every popup link when it opens).
+    """
     label = esc(text) or esc(url) or "article"
     u = safe_url(url)
     if not u:
         return label
-    return f'<a href="{html.escape(u, quote=True)}" target="_blank" rel="noopener noreferrer nofollow">{label}</a>'
+    return f'<a href="{html.escape(u, quote=True)}"{"" if compact else _LINK_ATTRS}>{label}</a>'
 
 
 def js_json(obj: Any) -> str:
-    """JSON safe to embed in a ``<script>`` element."""
+    """JSON safe to embed in a ``<script>`` element: no ``</`` (which could close it) and no ``<!--``."""
     s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (
-        s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        s.replace("</", "<\\/").replace("<!--", "<\\u0021--")
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     )
 
@@ -346,33 +360,29 @@ def point_popup_html(row: Any) -> str:
     return "".join(parts)
 
 
-def group_popup_html(rows: pd.DataFrame, total: int, names: Sequence[str], date_min: str, date_max: str) -> str:
-    """A merged marker: the place(s), the count, the date span and the top sentences."""
-    first = rows.iloc[0]
-    et = _text(first.get("event_type")) or "mention"
-    label = esc(names[0]) if names else esc(first.get("name"))
-    if len(names) > 1:
-        label += f" and {len(names) - 1} nearby place{'s' if len(names) > 2 else ''}"
+def snippet_html(row: Any, *, max_chars: int = 120) -> str:
+    """One line of a merged marker's popup: the sentence (cut, place marked) and its article."""
+    src = " · ".join(x for x in (esc(row.get("source")), esc(row.get("date"))) if x)
+    return (f'<li>{highlight_sentence(row, max_chars=max_chars)}<div class="fl-src">'
+            f'{link_html(row.get("url"), row.get("title") or "untitled article", compact=True)}{" — " + src if src else ""}'
+            "</div></li>")
+
+
+def group_popup_html(*, label: str, country: str, precision: str, total: int, type_counts: Sequence[tuple[str, int]],
+                     date_min: str, date_max: str, snippets: str, shown: int) -> str:
+    """A merged marker: the place(s), counts per type, the date span and the top sentences.
+
+    ``label``/``country``/``precision`` are plain text (escaped here); ``snippets`` is :func:`snippet_html`.
+    """
     span = esc(date_min) if date_min == date_max else f"{esc(date_min)} – {esc(date_max)}"
-    out = [
-        '<div class="fl-pop">',
-        f'<div class="fl-h"><b>{label}</b> {_tag(et)} <b>×{total}</b></div>',
-        f'<div class="fl-m">{esc(country_name(first.get("country")))} · precision: '
-        f'{esc(_text(first.get("geo_precision")) or "city")} · {span or "dates unknown"}</div>',
-        '<ol class="fl-list">',
-    ]
-    for _, r in rows.iterrows():
-        src = " · ".join(x for x in (esc(r.get("source")), esc(r.get("date"))) if x)
-        out.append(
-            f'<li><span class="fl-q">{highlight_sentence(r, max_chars=180)}</span>'
-            f'<div class="fl-src">{link_html(r.get("url"), r.get("title") or "untitled article")}'
-            f"{' — ' + src if src else ''}</div></li>"
-        )
-    out.append("</ol>")
-    if total > len(rows):
-        out.append(f'<div class="fl-m">{total - len(rows)} more: filter to this place for every sentence.</div>')
-    out.append("</div>")
-    return "".join(out)
+    types = " ".join(f'<i class="fl-t" style="background:{type_color(t)}">{esc(type_label(t))}</i>{n:,}'
+                     for t, n in type_counts)
+    more = (f'<div class="fl-m">{total - shown:,} more: filter to this place (or select it in the table) for every '
+            "sentence.</div>") if total > shown else ""
+    return (f'<div class="fl-pop"><div class="fl-h"><b>{esc(label)}</b> ×{total:,}</div>'
+            f'<div class="fl-m">{types}</div>'
+            f'<div class="fl-m">{esc(country)} · precision: {esc(precision)} · {span or "dates unknown"}</div>'
+            f'<ol class="fl-list">{snippets}</ol>{more}</div>')
 
 
 def evidence_html(rows: pd.DataFrame, *, limit: int = 200) -> str:
@@ -390,7 +400,7 @@ def evidence_html(rows: pd.DataFrame, *, limit: int = 200) -> str:
             '<div class="fl-ev-item">'
             f'<div class="fl-m">{_tag(et)} {esc(_date_text(r.get("date"), r.get("date_precision")))}{who} · '
             f'{esc(r.get("surface") or r.get("name"))} ({esc(r.get("geo_precision"))})</div>'
-            f'<blockquote class="fl-q">{highlight_sentence(r)}</blockquote>'
+            f'<blockquote class="fl-q">{highlight_sentence(r, max_chars=2000)}</blockquote>'
             f'<div class="fl-src">{link_html(r.get("url"), r.get("title") or "untitled article")}'
             f"{' — ' + meta if meta else ''}</div></div>"
         )
@@ -402,6 +412,7 @@ def evidence_html(rows: pd.DataFrame, *, limit: int = 200) -> str:
 
 EVIDENCE_CSS = """
 <style>
+.fl-ev-head{font-size:1rem;margin-bottom:8px}
 .fl-ev{font-size:0.92rem;line-height:1.4}
 .fl-ev-item{border-left:3px solid #ccc;padding:2px 0 2px 10px;margin:0 0 12px 0}
 .fl-ev mark{background:#ffe08a;padding:0 2px;border-radius:2px}
@@ -432,13 +443,42 @@ def places_near(points: pd.DataFrame, lat: float, lon: float, *, max_km: float =
     return out.sort_values("date", ascending=False, na_position="last")
 
 
+# --- views of a loaded set ----------------------------------------------------------------------------------
+
+def filter_points(points: pd.DataFrame, filters: Any) -> pd.DataFrame:
+    """The rows of ``points`` (a ``Store.points(Filters())`` frame, corrections applied) that ``filters``
+    selects: the same rows, in the same order, as ``Store.points(filters)``, in a fraction of the time.
+
+    The dashboard loads the whole store once and narrows it here on every filter change.
+    """
+    from frontlines.store.common import _post_filter, wants_mentions
+
+    df = points
+    if df.empty:
+        return df
+    if not wants_mentions(filters):
+        df = df[df["layer"] != "mention"]
+    lo = df["date_lo"].where(df["date_lo"].notna(), None)
+    hi = df["date_hi"].where(df["date_hi"].notna(), None)
+    if filters.date_from:
+        df = df[hi.loc[df.index].fillna("") >= filters.date_from]
+        lo = lo.loc[df.index]
+    if filters.date_to:
+        df = df[lo.loc[df.index].notna() & (lo.loc[df.index].fillna("") <= filters.date_to)]
+    if filters.countries:
+        df = df[df["country"].isin(list(filters.countries))]
+    if filters.sources:
+        df = df[df["source"].isin(list(filters.sources))]
+    return _post_filter(df, filters)
+
+
 # --- preparing points -------------------------------------------------------------------------------------
 
 def prepare_points(points: pd.DataFrame | None) -> pd.DataFrame:
     """The columns the maps use, with defaults; rows without coordinates dropped."""
     if points is None or len(points) == 0:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in _NEEDED})
-    df = points.copy()
+    df = points[[c for c in points.columns if c in _NEEDED]].copy()
     for c, default in _NEEDED.items():
         if c not in df.columns:
             df[c] = default
@@ -498,8 +538,9 @@ def marker_data(
     cell when needed) with the top ``top`` sentences in the popup.
     """
     df = prepare_points(points)
-    types = [t for t in EVENT_TYPE_ORDER if t in set(df["event_type"])]
-    types += sorted(set(df["event_type"]) - set(types))
+    present = {str(t) for t in df["event_type"].unique()}
+    types = [t for t in EVENT_TYPE_ORDER if t in present]
+    types += sorted(present - set(types))
     t_index = {t: i for i, t in enumerate(types)}
     strings: list[str] = []
     s_index: dict[str, int] = {}
@@ -531,49 +572,66 @@ def marker_data(
         return out
 
     # --- merge identical places (then grid cells) until few enough markers remain
-    df = df.copy()
-    df["_p"] = df["geo_precision"].map(prec_i).fillna(1).astype(int)
-    df["_t"] = df["event_type"].map(t_index).astype(int)
+    df = df.reset_index(drop=True)
+    ring = df["geo_precision"].isin(COARSE).to_numpy()
+    lat, lon = df["lat"].to_numpy(), df["lon"].to_numpy()
     cell = _GRID[-1]
     for cell in _GRID:
-        gy = (df["lat"] / cell).round().astype("int64")
-        gx = (df["lon"] / cell).round().astype("int64")
-        key = pd.MultiIndex.from_arrays([gy, gx, df["_t"], df["_p"]])
-        n_groups = len(key.unique())
-        if n_groups <= max_markers:
+        gy = np.round(lat / cell).astype(np.int64)
+        gx = np.round(lon / cell).astype(np.int64)
+        key = (gy * 1_000_003 + gx) * 2 + ring
+        if len(np.unique(key)) <= max_markers:
             break
-    df["_g"] = pd.factorize(key)[0]
+    g_codes, _ = pd.factorize(key)
+    df["_g"] = g_codes
+    df["_p"] = df["geo_precision"].map(prec_i).fillna(1).astype(int)
     out["aggregated"] = True
     out["cell"] = cell
-    g = df.groupby("_g", sort=False)
-    agg = pd.DataFrame({
-        "lat": g["lat"].mean(), "lon": g["lon"].mean(), "n": g.size(), "t": g["_t"].first(), "p": g["_p"].first(),
-    })
+    grp = df.groupby("_g", sort=True)
+    agg = pd.DataFrame({"lat": grp["lat"].mean(), "lon": grp["lon"].mean(), "n": grp.size(), "p": grp["_p"].max()})
     dates = df["date"].where(df["date"].notna(), None)
     agg["dmin"] = dates.groupby(df["_g"]).min()
     agg["dmax"] = dates.groupby(df["_g"]).max()
-    name_counts = df.groupby(["_g", "name"], sort=False).size().rename("k").reset_index()
-    name_counts = name_counts.sort_values(["_g", "k"], ascending=[True, False])
-    names = name_counts.groupby("_g")["name"].agg(list)
+    tc = df.groupby(["_g", "event_type"], sort=False).size().rename("k").reset_index()
+    tc["_o"] = tc["event_type"].map(t_index)
+    tc = tc.sort_values(["_g", "k", "_o"], ascending=[True, False, True])
+    type_counts: dict[int, list[tuple[str, int]]] = {}
+    for g_, t_, k_ in zip(tc["_g"].tolist(), tc["event_type"].tolist(), tc["k"].tolist(), strict=False):
+        type_counts.setdefault(g_, []).append((t_, k_))
+    nc = df.groupby(["_g", "name"], sort=False).size().rename("k").reset_index().sort_values(
+        ["_g", "k"], ascending=[True, False])
+    top_name = nc.groupby("_g", sort=True)["name"].first()
+    n_names = nc.groupby("_g", sort=True).size()
+    country = (df.groupby(["_g", "country"], sort=False).size().rename("k").reset_index()
+               .sort_values(["_g", "k"], ascending=[True, False]).groupby("_g", sort=True)["country"].first())
     df["_date_s"] = df["date"].fillna("").astype(str)
     best = df.sort_values(["_g", "confidence", "_date_s"], ascending=[True, False, False]).groupby("_g").head(top)
-    best_by_g = dict(tuple(best.groupby("_g", sort=False)))
-    for gid, a in agg.iterrows():
-        nm = names.get(gid, [])
-        et = types[int(a["t"])]
+    cols = ["sentence", "surface", "name", "place_start", "place_end", "sentence_start", "source", "date", "url",
+            "title"]
+    best = best.assign(_snip=[snippet_html(r) for r in best[cols].to_dict("records")])
+    snippets = best.groupby("_g", sort=True)["_snip"].agg("".join)
+    shown = best.groupby("_g", sort=True).size()
+    agg = agg.assign(top_name=top_name, n_names=n_names, country=country, snippets=snippets, shown=shown)
+    for gid, a in zip(agg.index.tolist(), agg.to_dict("records"), strict=False):
         n = int(a["n"])
-        tip = f"{esc(nm[0]) if nm else ''}{' +' + str(len(nm) - 1) if len(nm) > 1 else ''} · {esc(type_label(et))} ×{n}"
-        dmin = _text(a["dmin"])
-        dmax = _text(a["dmax"])
-        popup = group_popup_html(best_by_g[gid], n, nm, dmin, dmax)
-        rows.append([round(float(a["lat"]), 4), round(float(a["lon"]), 4), int(a["t"]), int(a["p"]), n, sid(tip),
-                     sid(popup)])
+        tcs = type_counts.get(gid, [])
+        main_type = tcs[0][0] if tcs else "other"
+        name = _text(a["top_name"])
+        k = int(a["n_names"] or 1)
+        label = name + (f" and {k - 1} nearby place{'s' if k > 2 else ''}" if k > 1 else "")
+        prec = PRECISIONS[int(a["p"])]
+        tip = f"{esc(label)} · {esc(type_label(main_type))}{' etc.' if len(tcs) > 1 else ''} ×{n:,}"
+        popup = group_popup_html(label=label, country=country_name(a["country"]), precision=prec, total=n,
+                                 type_counts=tcs, date_min=_text(a["dmin"]), date_max=_text(a["dmax"]),
+                                 snippets=_text(a["snippets"]), shown=int(a["shown"] or 0))
+        rows.append([round(float(a["lat"]), 4), round(float(a["lon"]), 4), t_index[main_type], int(a["p"]), n,
+                     sid(tip), sid(popup)])
     return out
 
 
 # --- basemap for the browser -------------------------------------------------------------------------------
 
-_BASEMAP_CACHE_VERSION = 2
+_BASEMAP_CACHE_VERSION = 3
 
 
 def _basemap_cache_path() -> Path | None:
@@ -617,7 +675,11 @@ def _build_basemap() -> dict[str, str]:
 
     countries = region_countries()
     focus = countries["iso_a2"].isin(FOCUS_COUNTRIES)
-    c_geoms = shapely.set_precision(countries.geometry.values, 0.002)
+    try:
+        c_geoms = shapely.coverage_simplify(countries.geometry.values, 0.015)
+    except Exception:  # noqa: BLE001 - older GEOS
+        c_geoms = countries.geometry.values
+    c_geoms = shapely.set_precision(c_geoms, 0.005)
     out = {
         "countries": _fc(c_geoms, [{"f": 1 if f else 0} for f in focus]),
         "provinces": '{"type":"FeatureCollection","features":[]}',
@@ -644,10 +706,10 @@ def _build_basemap() -> dict[str, str]:
     if prov is not None:
         geoms = prov.geometry.values
         try:
-            simple = shapely.coverage_simplify(geoms, 0.02)
+            simple = shapely.coverage_simplify(geoms, 0.03)
         except Exception:  # noqa: BLE001 - older GEOS
             simple = shapely.simplify(geoms, 0.02, preserve_topology=True)
-        out["provinces"] = _fc(shapely.set_precision(shapely.boundary(simple), 0.005))
+        out["provinces"] = _fc(shapely.set_precision(shapely.boundary(simple), 0.01))
         for r in prov.itertuples():
             if r.iso_a2 in FOCUS_COUNTRIES and isinstance(r.name, str) and pd.notna(r.label_lat):
                 labels.append([round(float(r.label_lat), 3), round(float(r.label_lon), 3), esc(r.name), 2])
@@ -683,99 +745,111 @@ def basemap_layers() -> dict[str, str]:
 
 # --- folium elements ----------------------------------------------------------------------------------------
 
-_CSS = """
-.leaflet-container{background:%(sea)s;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}
-.fl-label{background:none;border:none;white-space:nowrap;color:#6b6558;font-size:11px;text-align:center;
-  text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;transform:translate(-50%%,-50%%);width:auto!important;height:auto!important}
-.fl-label.fl-focus{color:#3d3a33;font-weight:600;font-size:13px;letter-spacing:.04em;text-transform:uppercase}
-.fl-label.fl-prov{color:#8d8676;font-size:10px;font-style:italic}
-.fl-title{background:rgba(255,255,255,.92);padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:46vw}
-.fl-title h3{margin:0;font-size:16px;color:#222}.fl-title div{font-size:12px;color:#555;margin-top:2px}
-.fl-legend{background:rgba(255,255,255,.94);padding:5px 8px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);
-  font-size:11.5px;line-height:16px;overflow:auto;color:#222}
-.leaflet-container .leaflet-control-attribution{font-size:11px;line-height:1.4}
-.leaflet-container .leaflet-control-scale-line{font-size:11px}
-.fl-legend summary{font-weight:600;cursor:pointer}
-.fl-legend .fl-row{white-space:nowrap}.fl-legend i{display:inline-block;width:11px;height:11px;border-radius:50%%;
-  margin-right:6px;vertical-align:-1px;border:1px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.25)}
-.fl-legend i.fl-ring{background:transparent!important;border:2px dashed #555;box-shadow:none;width:9px;height:9px}
-.fl-legend i.fl-sq{border-radius:2px}.fl-legend .fl-sub{margin-top:4px;font-weight:600;color:#444}
-.fl-pop{font-size:12.5px;line-height:1.4;max-width:360px}.fl-pop .fl-h{font-size:14px;margin-bottom:2px}
-.fl-pop .fl-m{color:#555}.fl-pop .fl-q{margin:6px 0;padding-left:8px;border-left:3px solid #ddd;color:#222}
-.fl-pop mark{background:#ffe08a;padding:0 2px;border-radius:2px}.fl-pop .fl-src{color:#555;font-size:12px}
-.fl-pop .fl-list{padding-left:18px;margin:6px 0;max-height:260px;overflow:auto}.fl-pop .fl-list li{margin-bottom:6px}
-.fl-pop .fl-corr{color:#9a3412}
-.fl-tag{color:#fff;border-radius:3px;padding:0 5px;font-size:11px;white-space:nowrap}
-.fl-sw{display:inline-block;width:9px;height:9px;border-radius:50%%;margin:0 3px 0 2px;vertical-align:middle}
-.fl-cluster{background:rgba(38,38,38,.78);color:#fff;border-radius:50%%;text-align:center;font-weight:600;
-  border:2px solid rgba(255,255,255,.9);box-shadow:0 0 0 1px rgba(0,0,0,.35);display:flex;align-items:center;justify-content:center}
-@media (max-width:640px){.fl-title{max-width:60vw}.fl-title h3{font-size:14px}.fl-legend{font-size:11px}}
-""" % {"sea": SEA}
+_CSS = f"""
+.leaflet-container{{background:{SEA};font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}}
+.fl-label{{background:none;border:none;white-space:nowrap;color:#6b6558;font-size:11px;text-align:center;
+  text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;transform:translate(-50%,-50%);width:auto!important;height:auto!important}}
+.fl-label.fl-focus{{color:#3d3a33;font-weight:600;font-size:13px;letter-spacing:.04em;text-transform:uppercase}}
+.fl-label.fl-prov{{color:#8d8676;font-size:10px;font-style:italic}}
+.fl-title{{background:rgba(255,255,255,.92);padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:46vw}}
+.fl-title h3{{margin:0;font-size:16px;color:#222}}.fl-title div{{font-size:12px;color:#555;margin-top:2px}}
+.fl-legend{{background:rgba(255,255,255,.94);padding:5px 8px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);
+  font-size:11.5px;line-height:16px;overflow:auto;color:#222}}
+.leaflet-container .leaflet-control-attribution{{font-size:11px;line-height:1.4}}
+.leaflet-container .leaflet-control-scale-line{{font-size:11px}}
+.fl-legend summary{{font-weight:600;cursor:pointer}}
+.fl-legend .fl-row{{white-space:nowrap}}.fl-legend i{{display:inline-block;width:11px;height:11px;border-radius:50%;
+  margin-right:6px;vertical-align:-1px;border:1px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.25)}}
+.fl-legend i.fl-ring{{background:transparent!important;border:2px dashed #555;box-shadow:none;width:9px;height:9px}}
+.fl-legend i.fl-sq{{border-radius:2px}}.fl-legend .fl-sub{{margin-top:4px;font-weight:600;color:#444}}
+.fl-pop{{font-size:12.5px;line-height:1.4;max-width:360px}}.fl-pop .fl-h{{font-size:14px;margin-bottom:2px}}
+.fl-pop .fl-m{{color:#555}}.fl-pop .fl-q{{margin:6px 0;padding-left:8px;border-left:3px solid #ddd;color:#222}}
+.fl-pop mark{{background:#ffe08a;padding:0 2px;border-radius:2px}}.fl-pop .fl-src{{color:#555;font-size:12px}}
+.fl-pop .fl-list{{padding-left:18px;margin:6px 0;max-height:260px;overflow:auto}}.fl-pop .fl-list li{{margin-bottom:6px}}
+.fl-pop .fl-corr{{color:#9a3412}}
+.fl-tag,.fl-pop i.fl-t{{color:#fff;border-radius:3px;padding:0 5px;font-size:11px;white-space:nowrap;font-style:normal}}
+.fl-pop i.fl-t{{margin:0 3px 0 6px}}
+.fl-sw{{display:inline-block;width:9px;height:9px;border-radius:50%;margin:0 3px 0 2px;vertical-align:middle}}
+.fl-cluster{{background:rgba(38,38,38,.78);color:#fff;border-radius:50%;text-align:center;font-weight:600;
+  border:2px solid rgba(255,255,255,.9);box-shadow:0 0 0 1px rgba(0,0,0,.35);display:flex;align-items:center;justify-content:center}}
+@media (max-width:640px){{.fl-title{{max-width:60vw}}.fl-title h3{{font-size:14px}}.fl-legend{{font-size:11px}}}}
+"""
 
-_HELPERS_JS = r"""
-window.FL = window.FL || (function () {
-  var css = %(css)s;
+_HELPERS_JS = rf"""
+window.FL = window.FL || (function () {{
+  var css = {json.dumps(_CSS)};
   var st = document.createElement('style'); st.textContent = css; document.head.appendChild(st);
   var BASE_R = [5, 6, 11, 15, 19];
-  function radius(p, n) { return BASE_R[p] + Math.min(9, Math.log(Math.max(1, n)) / Math.LN2 * 1.5); }
-  function clusterIcon(c) {
+  function radius(p, n) {{ return BASE_R[p] + Math.min(9, Math.log(Math.max(1, n)) / Math.LN2 * 1.5); }}
+  function clusterIcon(c) {{
     var total = 0, kids = c.getAllChildMarkers();
-    for (var i = 0; i < kids.length; i++) { total += kids[i].options.n || 1; }
+    for (var i = 0; i < kids.length; i++) {{ total += kids[i].options.n || 1; }}
     var size = total < 10 ? 28 : total < 100 ? 34 : total < 1000 ? 40 : 48;
     var label = total >= 10000 ? Math.round(total / 1000) + 'k' : String(total);
-    return L.divIcon({html: '<div class="fl-cluster" style="width:' + size + 'px;height:' + size + 'px">' + label + '</div>',
-                      className: 'fl-cluster-icon', iconSize: L.point(size, size)});
-  }
-  function addPoints(group, d, cluster) {
-    var inner = cluster ? L.markerClusterGroup({showCoverageOnHover: false, maxClusterRadius: 40, chunkedLoading: true,
-                                                spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon}) : null;
+    return L.divIcon({{html: '<div class="fl-cluster" style="width:' + size + 'px;height:' + size + 'px">' + label + '</div>',
+                      className: 'fl-cluster-icon', iconSize: L.point(size, size)}});
+  }}
+  function newTabs(e) {{
+    var links = e.popup.getElement().querySelectorAll('.fl-pop a[href]');
+    for (var i = 0; i < links.length; i++) {{ links[i].target = '_blank'; links[i].rel = 'noopener noreferrer nofollow'; }}
+  }}
+  function addPoints(group, d, cluster) {{
+    var inner = cluster ? L.markerClusterGroup({{showCoverageOnHover: false, maxClusterRadius: 40, chunkedLoading: true,
+                                                spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon}}) : null;
     var fine = [], coarse = [];
-    for (var i = 0; i < d.p.length; i++) {
-      var q = d.p[i], col = d.c[q[2]], p = q[3], n = q[4], ring = p >= 2;
+    for (var i = 0; i < d.p.length; i++) {{
+      var q = d.p[i], col = d.c[q[2]], p = q[3], n = q[4], ring = p >= 2, faint = d.t[q[2]] === 'mention';
       var m = L.circleMarker([q[0], q[1]], ring
-        ? {radius: radius(p, n), color: col, weight: 2, opacity: 0.9, dashArray: '5 4', fillColor: col, fillOpacity: 0.10, n: n}
-        : {radius: radius(p, n), color: '#ffffff', weight: 1.2, fillColor: col, fillOpacity: 0.92, n: n});
-      m.bindTooltip(d.s[q[5]], {direction: 'top'});
-      m.bindPopup(d.s[q[6]], {maxWidth: 380, minWidth: 220, autoPanPadding: [20, 20]});
+        ? {{radius: radius(p, n), color: col, weight: faint ? 1.3 : 2, opacity: faint ? 0.6 : 0.9, dashArray: '5 4',
+           fillColor: col, fillOpacity: faint ? 0.04 : 0.10, n: n}}
+        : {{radius: radius(p, n), color: '#ffffff', weight: 1.2, fillColor: col, fillOpacity: faint ? 0.8 : 0.92, n: n}});
+      m.bindTooltip(d.s[q[5]], {{direction: 'top'}});
+      m.bindPopup(d.s[q[6]], {{maxWidth: 380, minWidth: 220, autoPanPaddingTopLeft: [20, 90],
+                              autoPanPaddingBottomRight: [20, 30]}});
+      m.on('popupopen', newTabs);
       (ring || !inner ? coarse : fine).push(m);
-    }
-    for (var j = 0; j < coarse.length; j++) { group.addLayer(coarse[j]); }
-    if (inner) { inner.addLayers(fine); group.addLayer(inner); }
+    }}
+    for (var j = 0; j < coarse.length; j++) {{ group.addLayer(coarse[j]); }}
+    if (inner) {{ inner.addLayers(fine); group.addLayer(inner); }}
     return group;
-  }
-  function labels(map, data) {
+  }}
+  function labels(map, data) {{
     var countries = L.layerGroup(), provinces = L.layerGroup();
-    for (var i = 0; i < data.length; i++) {
+    for (var i = 0; i < data.length; i++) {{
       var r = data[i], cls = r[3] === 2 ? 'fl-label fl-prov' : r[3] === 1 ? 'fl-label fl-focus' : 'fl-label';
-      var mk = L.marker([r[0], r[1]], {icon: L.divIcon({className: cls, html: r[2], iconSize: null}),
-                                       interactive: false, keyboard: false});
+      var mk = L.marker([r[0], r[1]], {{icon: L.divIcon({{className: cls, html: r[2], iconSize: null}}),
+                                       interactive: false, keyboard: false}});
       (r[3] === 2 ? provinces : countries).addLayer(mk);
-    }
+    }}
     countries.addTo(map);
-    function zoomed() { if (map.getZoom() >= 7) { provinces.addTo(map); } else { map.removeLayer(provinces); } }
+    function zoomed() {{ if (map.getZoom() >= 7) {{ provinces.addTo(map); }} else {{ map.removeLayer(provinces); }} }}
     map.on('zoomend', zoomed); zoomed();
     return countries;
-  }
-  function control(map, pos, html, cls) {
-    var c = L.control({position: pos});
-    c.onAdd = function () {
+  }}
+  function control(map, pos, html, cls) {{
+    var c = L.control({{position: pos}});
+    c.onAdd = function () {{
       var div = L.DomUtil.create('div', cls); div.innerHTML = html;
       L.DomEvent.disableClickPropagation(div); L.DomEvent.disableScrollPropagation(div);
       return div;
-    };
+    }};
     c.addTo(map);
     return c;
-  }
-  function legend(map, html) {
+  }}
+  function legend(map, html) {{
     var open = (window.innerWidth > 640 && map.getSize().y > 420) ? ' open' : '';
     var c = control(map, 'topleft', '<details' + open + '><summary>Legend</summary>' + html + '</details>', 'fl-legend');
-    function fit() { c.getContainer().style.maxHeight = Math.max(60, map.getSize().y - 150) + 'px'; }
+    function fit() {{ c.getContainer().style.maxHeight = Math.max(60, map.getSize().y - 150) + 'px'; }}
     map.on('resize', fit); fit();
+    // popups open under the map's controls: fold the legend away while one is open
+    var details = c.getContainer().querySelector('details'), wasOpen = null;
+    map.on('popupopen', function () {{ if (wasOpen === null) {{ wasOpen = details.open; }} details.open = false; }});
+    map.on('popupclose', function () {{ if (wasOpen !== null) {{ details.open = wasOpen; wasOpen = null; }} }});
     return c;
-  }
-  return {addPoints: addPoints, labels: labels, control: control, legend: legend};
-})();
-""" % {"css": json.dumps(_CSS)}
+  }}
+  return {{addPoints: addPoints, labels: labels, control: control, legend: legend}};
+}})();
+"""
 
 
 def _element_classes() -> dict[str, type]:
@@ -804,6 +878,15 @@ def _element_classes() -> dict[str, type]:
             """{% macro script(this, kwargs) %}
             (function (map) {
               map.getContainer().style.background = {{ this.sea|tojson }};
+              // Leaflet focuses the map on mousedown; inside an iframe (the dashboard) that scrolls the page
+              // under the pointer and the click lands beside the marker. Focus without scrolling instead.
+              if (map.keyboard && map.keyboard.enabled()) {
+                map.keyboard.disable();
+                map.keyboard._onMouseDown = function () {
+                  if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+                };
+                map.keyboard.enable();
+              }
               map.attributionControl.addAttribution({{ this.attribution }});
               {% if this.title_html %}FL.control(map, 'topleft', {{ this.title_html }}, 'fl-title');{% endif %}
               {% if this.legend_html %}FL.legend(map, {{ this.legend_html }});{% endif %}
@@ -883,7 +966,17 @@ def _element_classes() -> dict[str, type]:
 _CLASSES: dict[str, type] = {}
 
 
-def _legend_html(types_counts: dict[str, int], aggregated: bool, sides: dict[str, str], changes: bool) -> str:
+@lru_cache(maxsize=4)
+def _split_countries(countries: str) -> tuple[str, str]:
+    """(the five countries, the others) as GeoJSON strings."""
+    fc = json.loads(countries)
+    focus = {**fc, "features": [f for f in fc["features"] if f["properties"].get("f")]}
+    others = {**fc, "features": [f for f in fc["features"] if not f["properties"].get("f")]}
+    return json.dumps(focus, separators=(",", ":")), json.dumps(others, separators=(",", ":"))
+
+
+def _legend_html(types_counts: dict[str, int], aggregated: bool, sides: dict[str, str], changes: bool,
+                 cell_km: float = 0.0) -> str:
     rows = ['<div class="fl-sub">Event type</div>']
     for t in EVENT_TYPE_ORDER:
         if t in types_counts:
@@ -900,8 +993,9 @@ def _legend_html(types_counts: dict[str, int], aggregated: bool, sides: dict[str
     rows.append('<div class="fl-row"><span class="fl-cluster" style="display:inline-flex;width:18px;height:18px;'
                 'font-size:9px;margin-right:5px">12</span>cluster: events within</div>')
     if aggregated:
-        rows.append('<div class="fl-row" style="white-space:normal;max-width:210px">Identical places merged: '
-                    "size and popup give the count.</div>")
+        what = (f"Places within ~{cell_km:.0f} km merged" if cell_km >= 2 else "Identical places merged")
+        rows.append(f'<div class="fl-row" style="white-space:normal;max-width:210px">{what} (marker size and '
+                    "popup give the count): narrow the filters to see each place.</div>")
     if sides:
         rows.append('<div class="fl-sub">Control (areas)</div>')
         for side, color in sides.items():
@@ -990,13 +1084,11 @@ def build_map(
     fill = 0.0 if online_tiles else 1.0
     m.add_child(k["GeoJsonLayer"](layers["world"], "World", {"color": "#b9b4a8", "weight": 0.6, "fillColor": LAND,
                                                              "fillOpacity": fill}, control=False))
-    countries = json.loads(layers["countries"])
-    focus = {**countries, "features": [f for f in countries["features"] if f["properties"].get("f")]}
-    others = {**countries, "features": [f for f in countries["features"] if not f["properties"].get("f")]}
-    m.add_child(k["GeoJsonLayer"](json.dumps(others, separators=(",", ":")), "Countries",
+    focus, others = _split_countries(layers["countries"])
+    m.add_child(k["GeoJsonLayer"](others, "Countries",
                                   {"color": BORDER, "weight": 1.0, "fillColor": LAND, "fillOpacity": fill},
                                   control=False))
-    m.add_child(k["GeoJsonLayer"](json.dumps(focus, separators=(",", ":")), "Focus countries",
+    m.add_child(k["GeoJsonLayer"](focus, "Focus countries",
                                   {"color": "#5f5b53", "weight": 1.6, "fillColor": LAND_FOCUS, "fillOpacity": fill},
                                   control=False))
     m.add_child(k["GeoJsonLayer"](layers["provinces"], "Provinces", {"color": PROVINCE_BORDER, "weight": 0.7,
@@ -1018,23 +1110,29 @@ def build_map(
 
     is_mention = df["event_type"] == "mention"
     events, mentions = df[~is_mention], df[is_mention]
+    if len(df) > aggregate_above:  # the threshold is for the whole view, not each layer
+        aggregate_above = 0
     aggregated = False
+    cell = 0.0
     budget_e = max_markers if mentions.empty else max(1, int(max_markers * 0.7))
     budget_m = max_markers - budget_e if not events.empty else max_markers
     if not mentions.empty:
         md = marker_data(mentions, aggregate_above=aggregate_above, max_markers=max(budget_m, 1))
         aggregated |= md["aggregated"]
+        cell = max(cell, md["cell"])
         m.add_child(k["PointsLayer"](md, f"Plain mentions ({len(mentions):,})", cluster=cluster, show=show_mentions,
                                      asset_base=base))
     if not events.empty:
         ed = marker_data(events, aggregate_above=aggregate_above, max_markers=budget_e)
         aggregated |= ed["aggregated"]
+        cell = max(cell, ed["cell"])
         m.add_child(k["PointsLayer"](ed, f"Events ({len(events):,})", cluster=cluster, show=show_events,
                                      asset_base=base))
 
     counts = df["event_type"].value_counts().to_dict()
     title_html = f"<h3>{esc(title)}</h3>" + (f"<div>{esc(subtitle)}</div>" if subtitle else "")
-    m.add_child(k["MapSetup"](title_html, _legend_html(counts, aggregated, sides, has_changes), esc(ATTRIBUTION)))
+    legend = _legend_html(counts, aggregated, sides, has_changes, cell_km=cell * 111.0)
+    m.add_child(k["MapSetup"](title_html, legend, esc(ATTRIBUTION)))
     m.fit_bounds([[y0, x0], [y1, x1]])
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     return m

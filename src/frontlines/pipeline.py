@@ -83,11 +83,19 @@ class Extractor:
         places = self.geoparser.geoparse(doc, actor_mentions)
         sentences = tuple(_trimmed(text, s.start_char, s.end_char) for s in doc.sents)
         sentences = tuple(s for s in sentences if s[1] > s[0])
-        events = self.events.extract(text, sentences, places, actor_mentions, published, tokens=[(t.idx, t.idx + len(t), t.tag_) for t in doc])
+        events = self.events.extract(text, sentences, places, actor_mentions, published, tokens=_tokens(doc))
         return Extraction(
             article=article, text=text, published=published, published_from=pub_from,
             places=tuple(places), events=tuple(events), title=title, sentences=sentences,
         )
+
+
+def _tokens(doc) -> list[tuple[int, int, str]]:  # type: ignore[no-untyped-def]
+    """(start, end, Penn tag) of every token, read off the Doc's arrays (no Token objects made)."""
+    from spacy.attrs import IDX, LENGTH, TAG
+
+    strings = doc.vocab.strings
+    return [(i, i + n, strings[t]) for i, n, t in doc.to_array([IDX, LENGTH, TAG]).tolist()]
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from frontlines.dates import precision_interval
@@ -193,49 +194,83 @@ def finish_points(frames: Sequence[pd.DataFrame], corrections: pd.DataFrame, fil
 
 
 def apply_corrections(df: pd.DataFrame, corr: pd.DataFrame) -> pd.DataFrame:
-    """Apply the corrections table (oldest first; later ones win) to point rows."""
+    """Apply the corrections table (oldest first; later ones win) to point rows.
+
+    Only rows of corrected articles are looked at; each column is rewritten once, whatever the number of
+    corrections, so 100 corrections cost the same on 200 points as on 200,000.
+    """
     if corr.empty or df.empty:
         return df
-    df = df.copy()
-    df["_mkey"] = df["place_start"].astype("Int64").astype(str) + ":" + df["place_end"].astype("Int64").astype(str)
-    df["_ekey"] = (
-        df["place_start"].fillna(-1).astype(int).astype(str)
-        + ":"
-        + df["place_end"].fillna(-1).astype(int).astype(str)
-        + ":"
-        + df["event_type"].astype(str)
-        + ":"
-        + df["sentence_start"].astype(str)
-    )
-    drop = pd.Series(False, index=df.index)
-    df["corrected"] = ""
+    df = df.copy(deep=False)  # copy-on-write: the columns we set are copied, the rest shared
+    n = len(df)
+    hit = np.flatnonzero(df["content_hash"].isin(set(corr["content_hash"])).to_numpy())
+    corrected = [""] * n
+    if not len(hit):
+        df["corrected"] = corrected
+        return df
+    sub = df.iloc[hit]
+    starts = sub["place_start"].astype("Int64").astype(str).tolist()
+    ends = sub["place_end"].astype("Int64").astype(str).tolist()
+    e_starts = sub["place_start"].fillna(-1).astype(int).astype(str).tolist()
+    e_ends = sub["place_end"].fillna(-1).astype(int).astype(str).tolist()
+    types = sub["event_type"].astype(str).tolist()
+    sent = sub["sentence_start"].astype(str).tolist()
+    # rows addressed by each key (keys use the values before any correction, as they were stored)
+    by_mention: dict[tuple[str, str], list[int]] = {}
+    by_event: dict[tuple[str, str], list[int]] = {}
+    for i, (pos, h, layer) in enumerate(zip(hit.tolist(), sub["content_hash"], sub["layer"], strict=True)):
+        by_mention.setdefault((h, f"{starts[i]}:{ends[i]}"), []).append(pos)
+        if layer == "event":
+            by_event.setdefault((h, f"{e_starts[i]}:{e_ends[i]}:{types[i]}:{sent[i]}"), []).append(pos)
+    drop: set[int] = set()
+    updates: dict[str, dict[int, Any]] = {}  # column -> row position -> value (later corrections win)
+
+    def put(col: str, rows: list[int], value: Any) -> None:
+        col_updates = updates.setdefault(col, {})
+        for r in rows:
+            col_updates[r] = value
+
     for c in corr.itertuples():
-        if c.target == "mention":
-            sel = (df["content_hash"] == c.content_hash) & (df["_mkey"] == c.target_key)
-        else:
-            sel = (df["content_hash"] == c.content_hash) & (df["_ekey"] == c.target_key) & (df["layer"] == "event")
-        if not sel.any():
+        index = by_mention if c.target == "mention" else by_event
+        rows = index.get((c.content_hash, c.target_key))
+        if not rows:
             continue
-        df.loc[sel, "corrected"] = df.loc[sel, "corrected"] + f"{c.field} by {c.author or 'analyst'} {c.created_at}; "
+        note = f"{c.field} by {c.author or 'analyst'} {c.created_at}; "
+        for r in rows:
+            corrected[r] += note
         if c.field == "rejected":
-            drop |= sel
+            drop.update(rows)
         elif c.field == "place" and c.value:
             place = json.loads(c.value)
             for col in ("name", "lat", "lon", "country", "kind", "admin1"):
                 if col in place:
-                    df.loc[sel, col] = place[col]
-            df.loc[sel, "gazetteer_id"] = place.get("gazetteer_id") or place.get("id")
+                    put(col, rows, place[col])
+            put("gazetteer_id", rows, place.get("gazetteer_id") or place.get("id"))
         elif c.field == "type":
-            df.loc[sel, "event_type"] = c.value
+            put("event_type", rows, c.value)
         elif c.field in ("side", "controller_after", "actor"):
-            df.loc[sel, c.field] = c.value
+            put(c.field, rows, c.value)
         elif c.field == "date":
             value = json.loads(c.value) if c.value and c.value.startswith("{") else {"date": c.value}
             prec = value.get("date_precision") or "day"
             lo, hi = precision_interval(value["date"], prec)
-            df.loc[sel, ["date", "date_precision", "date_lo", "date_hi"]] = [value["date"], prec, lo, hi]
-    df = df[~drop]
-    return df.drop(columns=["_mkey", "_ekey"])
+            for col, v in (("date", value["date"]), ("date_precision", prec), ("date_lo", lo), ("date_hi", hi)):
+                put(col, rows, v)
+    df["corrected"] = corrected
+    for col, col_updates in updates.items():
+        positions = list(col_updates)
+        values = list(col_updates.values())
+        j = df.columns.get_loc(col)
+        if len(set(map(type, values))) == 1 and len(values) > 1:
+            df.iloc[positions, j] = values
+        else:  # mixed types (a None among strings): one at a time, as pandas would upcast
+            for r, v in zip(positions, values, strict=True):
+                df.iloc[r, j] = v
+    if drop:
+        keep = np.ones(n, dtype=bool)
+        keep[list(drop)] = False
+        df = df[keep]
+    return df
 
 
 def _post_filter(df: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -191,7 +191,11 @@ class PostgresStore(Store):
 
     # --- schema ----------------------------------------------------------------------------------
     def _check_schema(self) -> None:
-        row = self.conn.execute("SELECT to_regclass('meta'), to_regclass('articles')").fetchone()
+        # in the schema where this store would create its tables (the first on the search path)
+        row = self.conn.execute(
+            "SELECT to_regclass(quote_ident(current_schema()) || '.meta'),"
+            " to_regclass(quote_ident(current_schema()) || '.articles')"
+        ).fetchone()
         if row is None or row[0] is None or row[1] is None:
             raise StoreError(f"no Frontlines store at {self.url}: run 'frontlines ingest' first")
         self._check_version(self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone())
@@ -348,7 +352,7 @@ class PostgresStore(Store):
     def articles(self) -> pd.DataFrame:
         return self._df(
             "SELECT id, ext_id, title, url, source, published, published_from, path, n_places, n_events,"
-            " content_hash, ingested_at FROM articles ORDER BY published, id"
+            " content_hash, ingested_at FROM articles ORDER BY published NULLS FIRST, id"  # as SQLite orders
         )
 
     def article(self, article_id: int) -> dict[str, Any] | None:
@@ -362,7 +366,7 @@ class PostgresStore(Store):
         return self._df("SELECT * FROM corrections ORDER BY id")
 
     def places(self) -> pd.DataFrame:
-        return self._df("SELECT id, name, kind, country, admin1, lat, lon FROM places ORDER BY name")
+        return self._df('SELECT id, name, kind, country, admin1, lat, lon FROM places ORDER BY name COLLATE "C"')
 
     def stats(self) -> dict[str, Any]:
         def one(sql: str) -> Any:
@@ -380,8 +384,8 @@ class PostgresStore(Store):
             "corrections": one("SELECT COUNT(*) FROM corrections"),
             "date_min": span[0] if span else None,
             "date_max": span[1] if span else None,
-            "countries": [r[0] for r in self.conn.execute("SELECT DISTINCT country FROM places WHERE country != '' ORDER BY 1")],
-            "sources": [r[0] for r in self.conn.execute("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY 1")],
+            "countries": [r[0] for r in self.conn.execute('SELECT DISTINCT country COLLATE "C" FROM places WHERE country != \'\' ORDER BY 1')],
+            "sources": [r[0] for r in self.conn.execute('SELECT DISTINCT source COLLATE "C" FROM articles WHERE source IS NOT NULL ORDER BY 1')],
         }
 
     def integrity_ok(self) -> bool:

@@ -117,6 +117,8 @@ CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id);
 CREATE INDEX IF NOT EXISTS mentions_place ON mentions(place_id);
 CREATE INDEX IF NOT EXISTS events_article ON events(article_id);
 CREATE INDEX IF NOT EXISTS events_place ON events(place_id);
+-- the mention layer asks, for every mention, whether an event carries it: without this it scans all events
+CREATE INDEX IF NOT EXISTS events_mention ON events(mention_id);
 CREATE INDEX IF NOT EXISTS events_date ON events(date_lo, date_hi);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
 """
@@ -289,11 +291,32 @@ class SQLiteStore(Store):
     def _df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         return pd.read_sql_query(sql, self.conn, params=list(params))
 
+    def _snapshot(self) -> SQLiteStore._Snapshot:
+        return SQLiteStore._Snapshot(self.conn)
+
+    class _Snapshot:
+        """One read transaction: every query inside sees the same committed state (WAL), so a reader
+        never pairs an article's events from before a commit with its mentions from after it."""
+
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def __enter__(self) -> None:
+            self.own = not self.conn.in_transaction
+            if self.own:
+                self.conn.execute("BEGIN")
+
+        def __exit__(self, *exc: object) -> None:
+            if self.own and self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def points(self, filters: Filters = Filters()) -> pd.DataFrame:
-        frames = [self._event_rows(filters)]
-        if wants_mentions(filters):
-            frames.append(self._mention_rows(filters))
-        return finish_points(frames, self.corrections(), filters)
+        with self._snapshot():
+            frames = [self._event_rows(filters)]
+            if wants_mentions(filters):
+                frames.append(self._mention_rows(filters))
+            corrections = self.corrections()
+        return finish_points(frames, corrections, filters)
 
     def events(self, filters: Filters = Filters()) -> pd.DataFrame:
         f = Filters(**{**filters.__dict__, "include_mentions": False})
@@ -328,6 +351,10 @@ class SQLiteStore(Store):
         return self._df("SELECT * FROM places ORDER BY name")
 
     def stats(self) -> dict[str, Any]:
+        with self._snapshot():
+            return self._stats()
+
+    def _stats(self) -> dict[str, Any]:
         q = self.conn.execute
         span = q("SELECT MIN(d), MAX(d) FROM (SELECT published AS d FROM articles UNION ALL SELECT date FROM events)").fetchone()
         return {
