@@ -73,3 +73,14 @@ def test_days_after_counts_back() -> None:
 def test_part_of_month_places_the_day() -> None:
     assert resolve("which IS seized in mid-May") == [("2017-05-15", "month")]
     assert resolve("in late July") == [("2017-07-25", "month")]
+
+
+def test_earlier_and_later_count_from_the_time_just_told() -> None:
+    # "ago" counts from publication; "later"/"earlier" from the date given before them
+    assert resolve("Haftar seized Gharyan on 2 April, and two days later launched the offensive.") == [
+        ("2017-04-02", "day"), ("2017-04-04", "day")]
+    assert resolve("In May, bombers killed 40 recruits, and a week earlier an attack killed ten.") == [
+        ("2017-05-01", "month"), ("2017-05-01", "month")]
+    assert [(t.date, t.precision) for t in find_time_expressions("The town fell three days earlier.", "2017-11-09",
+                                                                  anchor="2017-11-01")] == [("2017-10-29", "day")]
+    assert resolve("two days later") == []  # nothing to count from

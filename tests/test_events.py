@@ -143,3 +143,45 @@ def test_fatalities(events_of, extractor) -> None:
     ex = extractor.extract(Article(text="On Sunday a car bomb killed at least 12 people in Aden.", published="2017-11-09"))
     (e,) = [e for e in ex.events if e.type == "attack"]
     assert e.fatalities == 12
+
+
+def test_participle_in_the_subject_does_not_hide_a_past_report(events_of) -> None:
+    # "manned" is no finite verb: "Drones and manned aircraft hit ..." continues the dated story
+    evs = events_of("US jets carried out strikes in Yemen on Thursday. "
+                    "Drones and manned aircraft hit fighters in Abyan, Bayda and Shabwa provinces, a spokesman said.",
+                    published="2017-11-11")
+    for place in ("Abyan", "Bayda", "Shabwa"):
+        assert ("airstrike", place, "2017-11-09", "week") in evs, evs  # Thursday's story, not publication
+
+
+def test_locative_inside_the_subject(events_of) -> None:
+    evs = events_of("Families fled. In the latest case, on Wednesday, gunmen in Arish shot dead a man and his son.")
+    assert ("attack", "Arish", "2017-11-08", "day") in evs, evs
+    evs = events_of("Militants hiding in the Hamrin mountains have ambushed army patrols this year.")
+    assert any(t == "attack" and p == "Hamrin mountains" for t, p, _, _ in evs), evs
+
+
+def test_pronoun_it_and_relative_which_name_the_holder(events_of) -> None:
+    evs = events_of("AQAP lost Mukalla in April. It still holds Zinjibar and Jaar, two towns in Abyan province.",
+                    published="2016-04-25")
+    assert {p for t, p, _, _ in evs if t == "control"} >= {"Zinjibar", "Jaar"}, evs
+    evs = events_of("The mosques are frequented by supporters of the Houthi movement, which has controlled Sanaa since September.",
+                    published="2015-03-21")
+    assert any(t == "control" and p == "Sanaa" for t, p, _, _ in evs), evs
+
+
+def test_container_after_a_comma_is_not_a_second_place(events_of) -> None:
+    evs = events_of("A fighter detonated a suicide vest beside a restaurant in downtown Manbij, Aleppo province, on Wednesday.")
+    assert [p for t, p, _, _ in evs if t == "attack"] == ["Manbij"], evs
+
+
+def test_two_kinds_of_violence_in_one_sentence(events_of) -> None:
+    evs = events_of("Islamic State fighters launched a ground offensive on villages in the Suwayda countryside on Wednesday, "
+                    "followed by at least two suicide bombings in Suwayda.")
+    assert {"clash", "attack"} <= _types_at(evs, "Suwayda"), evs
+
+
+def test_headline_echoes_the_body(events_of) -> None:
+    evs = events_of("Dozens die in Sinai army checkpoint attack\n\n"
+                    "The attack on Friday hit an army checkpoint at Sheikh Zuweid, security sources said.")
+    assert [p for t, p, _, _ in evs if t == "attack"] in (["Sheikh Zuweid"], ["at Sheikh Zuweid"]), evs

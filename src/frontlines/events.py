@@ -552,6 +552,11 @@ class EventExtractor:
                 continue
             if p.start - s0 > limit + 40 and not gap.startswith(","):
                 break
+            if re.fullmatch(r"\s*,\s*", gap) and (p.kind in ("admin1", "admin2", "country")
+                                                 or _CONTAINER_AFTER.match(sent, p.end - s0)) \
+                    and not re.match(r"(?:\s+(?:province|governorate|region|district))?\s*(?:,\s*)?(?:and|or|as well as)\b|\s*,\s*(?:\S+\s+){0,3}?(?:and|or)\s", sent[p.end - s0 :]):
+                last_end = p.end  # "in downtown Manbij, Aleppo province": the container, not a second place
+                continue
             if _COORD_GAP.fullmatch(gap) or _INCLUDING.fullmatch(gap):
                 out.append(p)
                 last_end = p.end
@@ -773,6 +778,7 @@ _SUBJECT_LOCATIVE_PRE = re.compile(
 _SUBJECT_LOCATIVE_POST = re.compile(
     r"(?:\s+(?:mountains|hills|desert|province|governorate|area|region|district|city|town))?\s*"
     r"(?:(?:have|has|had|also|reportedly|allegedly|then|later|on \w+|again)\s+)*", re.I)
+_CONTAINER_AFTER = re.compile(r"\s+(?:province|governorate|region|district)\b", re.I)
 _PRONOUN_SUBJECT = re.compile(r"\b(?:it|they|this|these|the (?:city|town|village|base|area|airport|district|province|capital))\s+(?:(?:had|has|have|was|were|is|are|been|finally|quickly|soon|eventually|also)\s+)*$", re.I)
 #: predicates that say where or when a nominal event happened ("the offensive began in ...", "fighting raged in ...")
 _LOCATING_PREDICATE = re.compile(
