@@ -35,7 +35,7 @@ FIELDS = ("id", "title", "text", "published", "url", "source")
 
 #: longest text analysed as one article; longer ones are split at paragraph breaks into parts. spaCy's
 #: memory grows with the tokens in a batch (16 texts): ~140 MB per 50,000-character text, so a batch of
-#: parts peaks near 2.2 GB; at 200,000 characters a 50 MB file needed ~10 GB. News articles are far shorter.
+#: parts peaks near 2.5 GB; at 200,000 characters a 50 MB file needed ~10 GB. News articles are far shorter.
 MAX_ARTICLE_CHARS = 50_000
 #: largest single file read whole (JSONL and CSV stream and have no limit)
 MAX_FILE_BYTES = 200 * 1024 * 1024
