@@ -66,16 +66,11 @@ class Extractor:
         if self.config.n_process > 1:
             yield from _extract_parallel(self.config, articles)
             return
-        prepared = (self.prepare(a) for a in articles)
-
-        def texts() -> Iterator[tuple[str, tuple[Article, str | None, str, str | None]]]:
-            for p in prepared:
-                yield p[0].text, p
-
-        for doc, (article, title, pub_from, published) in self.nlp.pipe(
-            texts(), as_tuples=True, batch_size=self.config.batch_size
-        ):
-            yield self._finish(doc, article, title, pub_from, published)
+        for chunk in _chunks((self.prepare(a) for a in articles), self.config.batch_size, MAX_BATCH_CHARS):
+            for doc, (article, title, pub_from, published) in self.nlp.pipe(
+                ((p[0].text, p) for p in chunk), as_tuples=True, batch_size=len(chunk)
+            ):
+                yield self._finish(doc, article, title, pub_from, published)
 
     def _finish(self, doc, article: Article, title: str | None, pub_from: str, published: str | None) -> Extraction:  # type: ignore[no-untyped-def]
         text = doc.text
@@ -88,6 +83,25 @@ class Extractor:
             article=article, text=text, published=published, published_from=pub_from,
             places=tuple(places), events=tuple(events), title=title, sentences=sentences,
         )
+
+
+#: spaCy's memory grows with the characters of a batch, not its article count: long articles go in small batches
+MAX_BATCH_CHARS = 120_000
+
+
+def _chunks(items: Iterable[tuple], max_items: int, max_chars: int) -> Iterator[list[tuple]]:
+    """Batches of prepared articles: at most ``max_items`` and about ``max_chars`` characters each."""
+    batch: list[tuple] = []
+    chars = 0
+    for item in items:
+        n = len(item[0].text)
+        if batch and (len(batch) >= max_items or chars + n > max_chars):
+            yield batch
+            batch, chars = [], 0
+        batch.append(item)
+        chars += n
+    if batch:
+        yield batch
 
 
 def _tokens(doc) -> list[tuple[int, int, str]]:  # type: ignore[no-untyped-def]
