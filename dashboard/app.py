@@ -252,7 +252,7 @@ def main() -> None:
             period_label = (f"{'up to' if state[K_CUMUL] else ''} {start} – {end}").strip()
             d_to = end
 
-    view = pts.sort_values(["date", "article_id"], na_position="last").reset_index(drop=True) if not pts.empty else pts
+    view = pts.reset_index(drop=True)  # already in the store's order: by date, article, position
     n_events = int((view["layer"] == "event").sum()) if not view.empty else 0
     subtitle = f"{period_label or f'{d_from} to {d_to}'} · {n_events:,} events, {len(view) - n_events:,} mentions"
     if flt.countries:
@@ -261,12 +261,15 @@ def main() -> None:
                               f"{_narrowed(flt)}"))
 
     areas = changes = None
-    if control_ok:
+    if control_ok and (state[K_AREAS] or state[K_CHANGES]):
+        # during playback the areas follow the period shown; otherwise the "as of" date
+        asof = d_to if period_label else state[K_ASOF].isoformat()
         try:
-            if state[K_AREAS]:
-                areas = _control_layer(db, sig, "areas", state[K_ASOF].isoformat(), "", tuple(flt.countries))
-            if state[K_CHANGES]:
-                changes = _control_layer(db, sig, "changes", d_from, d_to, tuple(flt.countries))
+            with st.spinner("Working out who held what…"):
+                if state[K_AREAS]:
+                    areas = _control_layer(db, sig, "areas", asof, "", tuple(flt.countries))
+                if state[K_CHANGES]:
+                    changes = _control_layer(db, sig, "changes", d_from, d_to, tuple(flt.countries))
         except Exception as exc:  # noqa: BLE001 - the lead's module may not be finished: hide the layer
             log.warning("control layers unavailable: %s", exc)
             st.caption(maps.md_escape(f"Control layers unavailable: {exc}"))
@@ -275,7 +278,8 @@ def main() -> None:
     if view.empty:
         st.info("No events in this range: widen the dates, clear some filters, or upload articles.")
 
-    clicked = _map(view, subtitle, areas, changes)
+    view_key = (sig, flt, bool(state[K_EVENTS]), period_label)
+    clicked = _map(_map_data(view_key, view), subtitle, areas, changes)
     _exports(view, subtitle, areas)
 
     left, right = st.columns([3, 2], gap="medium")
@@ -393,13 +397,19 @@ def _play_step(ctx: views.Context) -> None:
     st.rerun()
 
 
-def _map(view: pd.DataFrame, subtitle: str, areas: Any, changes: Any) -> tuple[float, float] | None:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _map_data(key: tuple[Any, ...], _view: pd.DataFrame) -> dict[str, Any]:
+    """The markers of a view (the costly part of the map), cached by what defines the view (``key``)."""
+    return maps.map_data(_view)
+
+
+def _map(data: dict[str, Any], subtitle: str, areas: Any, changes: Any) -> tuple[float, float] | None:
     """Draw the map; returns the position of a marker clicked since the last run, if any."""
     from streamlit_folium import st_folium
 
     state = st.session_state
-    m = maps.build_map(view, title="Frontlines", subtitle=subtitle, online_tiles=bool(state[K_TILES]),
-                       areas=areas, changes=changes, show_mentions=bool(state[K_MENTIONS]))
+    m = maps.build_map(None, title="Frontlines", subtitle=subtitle, online_tiles=bool(state[K_TILES]),
+                       areas=areas, changes=changes, show_mentions=bool(state[K_MENTIONS]), data=data)
     out = st_folium(m, height=MAP_HEIGHT, use_container_width=True, key="map",
                     returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
     click = (out or {}).get("last_object_clicked")

@@ -23,7 +23,7 @@ K_EVENTS, K_MENTIONS, K_AREAS, K_CHANGES = "w_events", "w_mentions", "w_areas", 
 K_PLAY, K_FREQ, K_PERIOD, K_CUMUL = "w_play", "w_freq", "w_period", "w_cumulative"
 
 LAYERS = {K_EVENTS: "events", K_MENTIONS: "mentions", K_AREAS: "areas", K_CHANGES: "changes"}
-DEFAULT_LAYERS = ("events", "mentions", "areas")
+DEFAULT_LAYERS = ("events", "mentions")
 FREQS = {"month": "MS", "week": "W"}
 
 
@@ -69,7 +69,7 @@ def defaults(ctx: Context) -> dict[str, Any]:
     return {
         K_DATES: (ctx.date_min, ctx.date_max), K_ASOF: ctx.date_max, K_COUNTRY: [], K_TYPE: [], K_SIDE: [],
         K_SOURCE: [], K_CONF: 0.0, K_SEARCH: "", K_TILES: False,
-        K_EVENTS: True, K_MENTIONS: True, K_AREAS: True, K_CHANGES: False,
+        K_EVENTS: True, K_MENTIONS: True, K_AREAS: False, K_CHANGES: False,
         K_PLAY: False, K_FREQ: "month", K_PERIOD: None, K_CUMUL: False,
     }
 

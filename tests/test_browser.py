@@ -324,7 +324,8 @@ def test_saved_html_map_offline(browser: object, sample_db: Path, tmp_path: Path
     page = Page(browser)
     try:
         page.page.goto(out.as_uri())
-        page.page.locator("path.leaflet-interactive").first.wait_for(timeout=20000)
+        page.page.locator(".fl-cluster").first.wait_for(state="attached", timeout=20000)
+        assert page.page.locator("path.leaflet-interactive").count() > 10
         page.page.wait_for_timeout(800)
         page.shot("snapshot-html.png")
         assert [u for u in page.remote_requests() if not u.startswith("file:")] == []

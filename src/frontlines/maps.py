@@ -507,8 +507,8 @@ def map_bounds(points: pd.DataFrame | None, *, pad: float = 0.12, min_span: floa
         return REGION_BOUNDS
     la, lo = la[inside], lo[inside]
     if len(la) > 50:  # a few strays should not stretch the frame
-        a, b = lo.quantile([0.01, 0.99]).tolist()
-        c, d = la.quantile([0.01, 0.99]).tolist()
+        a, b = lo.quantile([0.03, 0.97]).tolist()
+        c, d = la.quantile([0.03, 0.97]).tolist()
     else:
         a, b, c, d = lo.min(), lo.max(), la.min(), la.max()
     w, h = b - a, d - c
@@ -745,111 +745,117 @@ def basemap_layers() -> dict[str, str]:
 
 # --- folium elements ----------------------------------------------------------------------------------------
 
-_CSS = f"""
-.leaflet-container{{background:{SEA};font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}}
-.fl-label{{background:none;border:none;white-space:nowrap;color:#6b6558;font-size:11px;text-align:center;
-  text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;transform:translate(-50%,-50%);width:auto!important;height:auto!important}}
-.fl-label.fl-focus{{color:#3d3a33;font-weight:600;font-size:13px;letter-spacing:.04em;text-transform:uppercase}}
-.fl-label.fl-prov{{color:#8d8676;font-size:10px;font-style:italic}}
-.fl-title{{background:rgba(255,255,255,.92);padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:46vw}}
-.fl-title h3{{margin:0;font-size:16px;color:#222}}.fl-title div{{font-size:12px;color:#555;margin-top:2px}}
-.fl-legend{{background:rgba(255,255,255,.94);padding:5px 8px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);
-  font-size:11.5px;line-height:16px;overflow:auto;color:#222}}
-.leaflet-container .leaflet-control-attribution{{font-size:11px;line-height:1.4}}
-.leaflet-container .leaflet-control-scale-line{{font-size:11px}}
-.fl-legend summary{{font-weight:600;cursor:pointer}}
-.fl-legend .fl-row{{white-space:nowrap}}.fl-legend i{{display:inline-block;width:11px;height:11px;border-radius:50%;
-  margin-right:6px;vertical-align:-1px;border:1px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.25)}}
-.fl-legend i.fl-ring{{background:transparent!important;border:2px dashed #555;box-shadow:none;width:9px;height:9px}}
-.fl-legend i.fl-sq{{border-radius:2px}}.fl-legend .fl-sub{{margin-top:4px;font-weight:600;color:#444}}
-.fl-pop{{font-size:12.5px;line-height:1.4;max-width:360px}}.fl-pop .fl-h{{font-size:14px;margin-bottom:2px}}
-.fl-pop .fl-m{{color:#555}}.fl-pop .fl-q{{margin:6px 0;padding-left:8px;border-left:3px solid #ddd;color:#222}}
-.fl-pop mark{{background:#ffe08a;padding:0 2px;border-radius:2px}}.fl-pop .fl-src{{color:#555;font-size:12px}}
-.fl-pop .fl-list{{padding-left:18px;margin:6px 0;max-height:260px;overflow:auto}}.fl-pop .fl-list li{{margin-bottom:6px}}
-.fl-pop .fl-corr{{color:#9a3412}}
-.fl-tag,.fl-pop i.fl-t{{color:#fff;border-radius:3px;padding:0 5px;font-size:11px;white-space:nowrap;font-style:normal}}
-.fl-pop i.fl-t{{margin:0 3px 0 6px}}
-.fl-sw{{display:inline-block;width:9px;height:9px;border-radius:50%;margin:0 3px 0 2px;vertical-align:middle}}
-.fl-cluster{{background:rgba(38,38,38,.78);color:#fff;border-radius:50%;text-align:center;font-weight:600;
-  border:2px solid rgba(255,255,255,.9);box-shadow:0 0 0 1px rgba(0,0,0,.35);display:flex;align-items:center;justify-content:center}}
-@media (max-width:640px){{.fl-title{{max-width:60vw}}.fl-title h3{{font-size:14px}}.fl-legend{{font-size:11px}}}}
-"""
+_CSS = """
+.leaflet-container{background:__SEA__;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}
+.fl-label{background:none;border:none;white-space:nowrap;color:#6b6558;font-size:11px;text-align:center;
+  text-shadow:0 0 3px #fff,0 0 3px #fff;pointer-events:none;transform:translate(-50%,-50%);width:auto!important;height:auto!important}
+.fl-label.fl-focus{color:#3d3a33;font-weight:600;font-size:13px;letter-spacing:.04em;text-transform:uppercase}
+.fl-label.fl-prov{color:#8d8676;font-size:10px;font-style:italic}
+.fl-title{background:rgba(255,255,255,.92);padding:6px 10px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);max-width:46vw}
+.fl-title h3{margin:0;font-size:16px;color:#222}.fl-title div{font-size:12px;color:#555;margin-top:2px}
+.fl-legend{background:rgba(255,255,255,.94);padding:5px 8px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.25);
+  font-size:11.5px;line-height:16px;overflow:auto;color:#222}
+.leaflet-container .leaflet-control-attribution{font-size:11px;line-height:1.4}
+.leaflet-container .leaflet-control-scale-line{font-size:11px}
+.fl-legend summary{font-weight:600;cursor:pointer}
+.fl-legend .fl-row{white-space:nowrap}.fl-legend i{display:inline-block;width:11px;height:11px;border-radius:50%;
+  margin-right:6px;vertical-align:-1px;border:1px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.25)}
+.fl-legend i.fl-ring{background:transparent!important;border:2px dashed #555;box-shadow:none;width:9px;height:9px}
+.fl-legend i.fl-sq{border-radius:2px}.fl-legend .fl-sub{margin-top:4px;font-weight:600;color:#444}
+.fl-pop{font-size:12.5px;line-height:1.4;max-width:360px}.fl-pop .fl-h{font-size:14px;margin-bottom:2px}
+.fl-pop .fl-m{color:#555}.fl-pop .fl-q{margin:6px 0;padding-left:8px;border-left:3px solid #ddd;color:#222}
+.fl-pop mark{background:#ffe08a;padding:0 2px;border-radius:2px}.fl-pop .fl-src{color:#555;font-size:12px}
+.fl-pop .fl-list{padding-left:18px;margin:6px 0;max-height:260px;overflow:auto}.fl-pop .fl-list li{margin-bottom:6px}
+.fl-pop .fl-corr{color:#9a3412}
+.fl-tag,.fl-pop i.fl-t{color:#fff;border-radius:3px;padding:0 5px;font-size:11px;white-space:nowrap;font-style:normal}
+.fl-pop i.fl-t{margin:0 3px 0 6px}
+.fl-sw{display:inline-block;width:9px;height:9px;border-radius:50%;margin:0 3px 0 2px;vertical-align:middle}
+.fl-cluster{background:rgba(38,38,38,.78);color:#fff;border-radius:50%;text-align:center;font-weight:600;
+  border:3px solid rgba(255,255,255,.9);box-shadow:0 0 0 1px rgba(0,0,0,.35);display:flex;align-items:center;
+  justify-content:center;box-sizing:border-box}
+@media (max-width:640px){.fl-title{max-width:60vw}.fl-title h3{font-size:14px}.fl-legend{font-size:11px}}
+""".replace("__SEA__", SEA)
 
-_HELPERS_JS = rf"""
-window.FL = window.FL || (function () {{
-  var css = {json.dumps(_CSS)};
+_HELPERS_JS = r"""
+window.FL = window.FL || (function () {
+  var css = __CSS__;
   var st = document.createElement('style'); st.textContent = css; document.head.appendChild(st);
   var BASE_R = [5, 6, 11, 15, 19];
-  function radius(p, n) {{ return BASE_R[p] + Math.min(9, Math.log(Math.max(1, n)) / Math.LN2 * 1.5); }}
-  function clusterIcon(c) {{
-    var total = 0, kids = c.getAllChildMarkers();
-    for (var i = 0; i < kids.length; i++) {{ total += kids[i].options.n || 1; }}
+  function radius(p, n) { return BASE_R[p] + Math.min(9, Math.log(Math.max(1, n)) / Math.LN2 * 1.5); }
+  function clusterIcon(c) {
+    var total = 0, kids = c.getAllChildMarkers(), by = {}, top = null;
+    for (var i = 0; i < kids.length; i++) {
+      var k = kids[i].options, n = k.n || 1;
+      total += n; by[k.fillColor] = (by[k.fillColor] || 0) + n;
+      if (top === null || by[k.fillColor] > by[top]) { top = k.fillColor; }
+    }
     var size = total < 10 ? 28 : total < 100 ? 34 : total < 1000 ? 40 : 48;
     var label = total >= 10000 ? Math.round(total / 1000) + 'k' : String(total);
-    return L.divIcon({{html: '<div class="fl-cluster" style="width:' + size + 'px;height:' + size + 'px">' + label + '</div>',
-                      className: 'fl-cluster-icon', iconSize: L.point(size, size)}});
-  }}
-  function newTabs(e) {{
+    return L.divIcon({html: '<div class="fl-cluster" style="width:' + size + 'px;height:' + size + 'px;border-color:' +
+                            top + '">' + label + '</div>',
+                      className: 'fl-cluster-icon', iconSize: L.point(size, size)});
+  }
+  function newTabs(e) {
     var links = e.popup.getElement().querySelectorAll('.fl-pop a[href]');
-    for (var i = 0; i < links.length; i++) {{ links[i].target = '_blank'; links[i].rel = 'noopener noreferrer nofollow'; }}
-  }}
-  function addPoints(group, d, cluster) {{
-    var inner = cluster ? L.markerClusterGroup({{showCoverageOnHover: false, maxClusterRadius: 40, chunkedLoading: true,
-                                                spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon}}) : null;
+    for (var i = 0; i < links.length; i++) { links[i].target = '_blank'; links[i].rel = 'noopener noreferrer nofollow'; }
+  }
+  function addPoints(group, d, cluster) {
+    var inner = cluster ? L.markerClusterGroup({showCoverageOnHover: false, maxClusterRadius: 40, chunkedLoading: true,
+                                                spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon}) : null;
     var fine = [], coarse = [];
-    for (var i = 0; i < d.p.length; i++) {{
+    for (var i = 0; i < d.p.length; i++) {
       var q = d.p[i], col = d.c[q[2]], p = q[3], n = q[4], ring = p >= 2, faint = d.t[q[2]] === 'mention';
       var m = L.circleMarker([q[0], q[1]], ring
-        ? {{radius: radius(p, n), color: col, weight: faint ? 1.3 : 2, opacity: faint ? 0.6 : 0.9, dashArray: '5 4',
-           fillColor: col, fillOpacity: faint ? 0.04 : 0.10, n: n}}
-        : {{radius: radius(p, n), color: '#ffffff', weight: 1.2, fillColor: col, fillOpacity: faint ? 0.8 : 0.92, n: n}});
-      m.bindTooltip(d.s[q[5]], {{direction: 'top'}});
-      m.bindPopup(d.s[q[6]], {{maxWidth: 380, minWidth: 220, autoPanPaddingTopLeft: [20, 90],
-                              autoPanPaddingBottomRight: [20, 30]}});
+        ? {radius: radius(p, n), color: col, weight: faint ? 1.3 : 2, opacity: faint ? 0.6 : 0.9, dashArray: '5 4',
+           fillColor: col, fillOpacity: faint ? 0.04 : 0.10, n: n}
+        : {radius: radius(p, n), color: '#ffffff', weight: 1.2, fillColor: col, fillOpacity: faint ? 0.8 : 0.92, n: n});
+      m.bindTooltip(d.s[q[5]], {direction: 'top'});
+      m.bindPopup(d.s[q[6]], {maxWidth: 380, minWidth: 220, autoPanPaddingTopLeft: [20, 90],
+                              autoPanPaddingBottomRight: [20, 30]});
       m.on('popupopen', newTabs);
       (ring || !inner ? coarse : fine).push(m);
-    }}
-    for (var j = 0; j < coarse.length; j++) {{ group.addLayer(coarse[j]); }}
-    if (inner) {{ inner.addLayers(fine); group.addLayer(inner); }}
+    }
+    for (var j = 0; j < coarse.length; j++) { group.addLayer(coarse[j]); }
+    if (inner) { inner.addLayers(fine); group.addLayer(inner); }
     return group;
-  }}
-  function labels(map, data) {{
+  }
+  function labels(map, data) {
     var countries = L.layerGroup(), provinces = L.layerGroup();
-    for (var i = 0; i < data.length; i++) {{
+    for (var i = 0; i < data.length; i++) {
       var r = data[i], cls = r[3] === 2 ? 'fl-label fl-prov' : r[3] === 1 ? 'fl-label fl-focus' : 'fl-label';
-      var mk = L.marker([r[0], r[1]], {{icon: L.divIcon({{className: cls, html: r[2], iconSize: null}}),
-                                       interactive: false, keyboard: false}});
+      var mk = L.marker([r[0], r[1]], {icon: L.divIcon({className: cls, html: r[2], iconSize: null}),
+                                       interactive: false, keyboard: false});
       (r[3] === 2 ? provinces : countries).addLayer(mk);
-    }}
+    }
     countries.addTo(map);
-    function zoomed() {{ if (map.getZoom() >= 7) {{ provinces.addTo(map); }} else {{ map.removeLayer(provinces); }} }}
+    function zoomed() { if (map.getZoom() >= 7) { provinces.addTo(map); } else { map.removeLayer(provinces); } }
     map.on('zoomend', zoomed); zoomed();
     return countries;
-  }}
-  function control(map, pos, html, cls) {{
-    var c = L.control({{position: pos}});
-    c.onAdd = function () {{
+  }
+  function control(map, pos, html, cls) {
+    var c = L.control({position: pos});
+    c.onAdd = function () {
       var div = L.DomUtil.create('div', cls); div.innerHTML = html;
       L.DomEvent.disableClickPropagation(div); L.DomEvent.disableScrollPropagation(div);
       return div;
-    }};
+    };
     c.addTo(map);
     return c;
-  }}
-  function legend(map, html) {{
+  }
+  function legend(map, html) {
     var open = (window.innerWidth > 640 && map.getSize().y > 420) ? ' open' : '';
     var c = control(map, 'topleft', '<details' + open + '><summary>Legend</summary>' + html + '</details>', 'fl-legend');
-    function fit() {{ c.getContainer().style.maxHeight = Math.max(60, map.getSize().y - 150) + 'px'; }}
+    function fit() { c.getContainer().style.maxHeight = Math.max(60, map.getSize().y - 150) + 'px'; }
     map.on('resize', fit); fit();
     // popups open under the map's controls: fold the legend away while one is open
     var details = c.getContainer().querySelector('details'), wasOpen = null;
-    map.on('popupopen', function () {{ if (wasOpen === null) {{ wasOpen = details.open; }} details.open = false; }});
-    map.on('popupclose', function () {{ if (wasOpen !== null) {{ details.open = wasOpen; wasOpen = null; }} }});
+    map.on('popupopen', function () { if (wasOpen === null) { wasOpen = details.open; } details.open = false; });
+    map.on('popupclose', function () { if (wasOpen !== null) { details.open = wasOpen; wasOpen = null; } });
     return c;
-  }}
-  return {{addPoints: addPoints, labels: labels, control: control, legend: legend}};
-}})();
-"""
+  }
+  return {addPoints: addPoints, labels: labels, control: control, legend: legend};
+})();
+""".replace("__CSS__", json.dumps(_CSS))
 
 
 def _element_classes() -> dict[str, type]:
@@ -991,7 +997,7 @@ def _legend_html(types_counts: dict[str, int], aggregated: bool, sides: dict[str
     rows.append('<div class="fl-row"><i style="background:#666"></i>village / city</div>')
     rows.append('<div class="fl-row"><i class="fl-ring"></i>province / region / country</div>')
     rows.append('<div class="fl-row"><span class="fl-cluster" style="display:inline-flex;width:18px;height:18px;'
-                'font-size:9px;margin-right:5px">12</span>cluster: events within</div>')
+                'font-size:9px;margin-right:5px;border-width:2px">12</span>events in a cluster</div>')
     if aggregated:
         what = (f"Places within ~{cell_km:.0f} km merged" if cell_km >= 2 else "Identical places merged")
         rows.append(f'<div class="fl-row" style="white-space:normal;max-width:210px">{what} (marker size and '
@@ -1040,6 +1046,28 @@ def _areas_geojson(areas: gpd.GeoDataFrame, *, for_changes: bool = False) -> tup
     return js_json({"type": "FeatureCollection", "features": feats}), sides
 
 
+def map_data(points: pd.DataFrame, *, aggregate_above: int = AGGREGATE_ABOVE,
+             max_markers: int = MAX_MARKERS) -> dict[str, Any]:
+    """Everything :func:`build_map` takes from the points: marker payloads (events, plain mentions), counts per
+    type, the frame, whether markers were merged. Plain data (picklable), so callers can cache it."""
+    df = prepare_points(points)
+    is_mention = df["event_type"] == "mention"
+    events, mentions = df[~is_mention], df[is_mention]
+    if len(df) > aggregate_above:  # the threshold is for the whole view, not each layer
+        aggregate_above = 0
+    budget_e = max_markers if mentions.empty else max(1, int(max_markers * 0.7))
+    budget_m = max_markers - budget_e if not events.empty else max_markers
+    md = marker_data(mentions, aggregate_above=aggregate_above, max_markers=max(budget_m, 1)) if len(mentions) else None
+    ed = marker_data(events, aggregate_above=aggregate_above, max_markers=budget_e) if len(events) else None
+    parts = [x for x in (md, ed) if x is not None]
+    return {
+        "events": ed, "mentions": md, "n_events": len(events), "n_mentions": len(mentions),
+        "counts": {str(k): int(v) for k, v in df["event_type"].value_counts().items()},
+        "aggregated": any(x["aggregated"] for x in parts), "cell": max([x["cell"] for x in parts] or [0]),
+        "bounds": map_bounds(df),
+    }
+
+
 def build_map(
     points: pd.DataFrame,
     *,
@@ -1055,12 +1083,15 @@ def build_map(
     aggregate_above: int = AGGREGATE_ABOVE,
     max_markers: int = MAX_MARKERS,
     height: str | int = "100%",
+    data: dict[str, Any] | None = None,
 ) -> folium.Map:
     """The interactive map of ``points`` (a ``Store.points`` frame): offline basemap, clustered markers
     coloured by type, rings for vague places, legend, scale, title; optional control areas and changes.
 
     ``asset_base``: where the browser finds Leaflet & co (``/app/static/vendor`` in the dashboard). With
     None the map references ``/app/static/vendor`` too; :func:`save_html` inlines them.
+    ``data``: :func:`map_data` of the points, when the caller has it already (cached); ``points`` is then
+    not looked at.
     """
     import folium
 
@@ -1068,8 +1099,9 @@ def build_map(
 
     base = asset_base or DEFAULT_BASE_URL
     k = _element_classes()
-    df = prepare_points(points)
-    x0, y0, x1, y1 = map_bounds(df)
+    if data is None:
+        data = map_data(points, aggregate_above=aggregate_above, max_markers=max_markers)
+    x0, y0, x1, y1 = data["bounds"]
     m = folium.Map(location=[(y0 + y1) / 2, (x0 + x1) / 2], zoom_start=5, tiles=None, control_scale=True,
                    zoom_control="topright", prefer_canvas=False, height=height, minZoom=2, maxZoom=14,
                    world_copy_jump=False)
@@ -1099,40 +1131,26 @@ def build_map(
     sides: dict[str, str] = {}
     areas, changes = as_geodataframe(areas), as_geodataframe(changes)
     if areas is not None and len(areas):
-        data, sides = _areas_geojson(areas)
-        m.add_child(k["GeoJsonLayer"](data, "Areas of control", {}, interactive=True))
+        geojson, sides = _areas_geojson(areas)
+        m.add_child(k["GeoJsonLayer"](geojson, "Areas of control", {}, interactive=True))
     has_changes = changes is not None and len(changes) > 0
     if has_changes:
-        data, ch_sides = _areas_geojson(changes, for_changes=True)
-        for s, c in ch_sides.items():
-            sides.setdefault(s, c)
-        m.add_child(k["GeoJsonLayer"](data, "Changes of control", {}, interactive=True))
+        geojson, ch_sides = _areas_geojson(changes, for_changes=True)
+        for side, color in ch_sides.items():
+            sides.setdefault(side, color)
+        m.add_child(k["GeoJsonLayer"](geojson, "Changes of control", {}, interactive=True))
 
-    is_mention = df["event_type"] == "mention"
-    events, mentions = df[~is_mention], df[is_mention]
-    if len(df) > aggregate_above:  # the threshold is for the whole view, not each layer
-        aggregate_above = 0
-    aggregated = False
-    cell = 0.0
-    budget_e = max_markers if mentions.empty else max(1, int(max_markers * 0.7))
-    budget_m = max_markers - budget_e if not events.empty else max_markers
-    if not mentions.empty:
-        md = marker_data(mentions, aggregate_above=aggregate_above, max_markers=max(budget_m, 1))
-        aggregated |= md["aggregated"]
-        cell = max(cell, md["cell"])
-        m.add_child(k["PointsLayer"](md, f"Plain mentions ({len(mentions):,})", cluster=cluster, show=show_mentions,
-                                     asset_base=base))
-    if not events.empty:
-        ed = marker_data(events, aggregate_above=aggregate_above, max_markers=budget_e)
-        aggregated |= ed["aggregated"]
-        cell = max(cell, ed["cell"])
-        m.add_child(k["PointsLayer"](ed, f"Events ({len(events):,})", cluster=cluster, show=show_events,
-                                     asset_base=base))
+    if data["mentions"] is not None:
+        m.add_child(k["PointsLayer"](data["mentions"], f"Plain mentions ({data['n_mentions']:,})", cluster=cluster,
+                                     show=show_mentions, asset_base=base))
+    if data["events"] is not None:
+        m.add_child(k["PointsLayer"](data["events"], f"Events ({data['n_events']:,})", cluster=cluster,
+                                     show=show_events, asset_base=base))
 
-    counts = df["event_type"].value_counts().to_dict()
     title_html = f"<h3>{esc(title)}</h3>" + (f"<div>{esc(subtitle)}</div>" if subtitle else "")
-    legend = _legend_html(counts, aggregated, sides, has_changes, cell_km=cell * 111.0)
+    legend = _legend_html(data["counts"], data["aggregated"], sides, has_changes, cell_km=data["cell"] * 111.0)
     m.add_child(k["MapSetup"](title_html, legend, esc(ATTRIBUTION)))
+    x0, y0, x1, y1 = data["bounds"]
     m.fit_bounds([[y0, x0], [y1, x1]])
     folium.LayerControl(position="topright", collapsed=True).add_to(m)
     return m
@@ -1282,6 +1300,8 @@ class _Canvas:
             part.plot(ax=self.ax, color=color, alpha=0.3, edgecolor=color, linewidth=0.8, zorder=3.5)
             if dynamic:
                 self.dynamic.extend(self.ax.collections[before:])
+        self.ax.set_xlabel("")
+        self.ax.set_ylabel("")
         return sides
 
     def _scale_bar(self) -> None:
@@ -1291,7 +1311,7 @@ class _Canvas:
         deg = km / (111.32 * k)
         bx, by = x0 + (x1 - x0) * 0.025, y0 + (y1 - y0) * 0.04
         self.ax.plot([bx, bx + deg], [by, by], color="#222222", linewidth=3, zorder=9, solid_capstyle="butt")
-        self.ax.text(bx + deg / 2, by + (y1 - y0) * 0.012, f"{km:g} km", ha="center", va="bottom", fontsize=9,
+        self.ax.text(bx + deg / 2, by + (y1 - y0) * 0.02, f"{km:g} km", ha="center", va="bottom", fontsize=9,
                      color="#222222", zorder=9, path_effects=_halo())
 
     def clear(self) -> None:
@@ -1326,9 +1346,25 @@ class _Canvas:
             else:
                 self.dynamic.append(ax.scatter(part["lon"], part["lat"], s=part["size"], c=colors, edgecolors="white",
                                                linewidths=0.6, alpha=0.92, zorder=7))
+        self._label_places(points)
         for t, n in points["event_type"].value_counts().items():
             counts[str(t)] = int(n)
         return counts
+
+    def _label_places(self, points: pd.DataFrame, top: int = 12) -> None:
+        """Name the places with the most events (city-level or finer) inside the frame."""
+        df = prepare_points(points)
+        x0, y0, x1, y1 = self.bounds
+        df = df[(df["event_type"] != "mention") & ~df["geo_precision"].isin(COARSE)
+                & df["lat"].between(y0, y1) & df["lon"].between(x0, x1)]
+        if df.empty:
+            return
+        best = (df.groupby(["name", df["lat"].round(2), df["lon"].round(2)]).size().rename("n").reset_index()
+                .sort_values("n", ascending=False).head(top))
+        dy = (y1 - y0) * 0.012
+        for r in best.itertuples():
+            self.dynamic.append(self.ax.text(r.lon, r.lat + dy, str(r.name), ha="center", va="bottom", fontsize=8.5,
+                                             color="#222222", zorder=8, path_effects=_halo()))
 
     def decorate(self, title: str, subtitle: str, counts: dict[str, int], *, sides: dict[str, str] | None = None,
                  note: str = "") -> None:
@@ -1358,8 +1394,9 @@ class _Canvas:
             handles.append(Patch(facecolor=color, alpha=0.35, edgecolor=color, label=f"held by {side_label(side)}"))
         if not counts:
             handles.insert(0, Line2D([], [], linestyle="", label="no points in this view"))
-        leg = self.ax.legend(handles=handles, loc="lower right", fontsize=9.5, framealpha=0.92, title="Legend",
-                             title_fontsize=10, borderpad=0.8)
+        scale = min(1.0, max(0.75, self.fig.get_figwidth() * self.fig.dpi / 1600))
+        leg = self.ax.legend(handles=handles, loc="lower right", fontsize=9.5 * scale, framealpha=0.92, title="Legend",
+                             title_fontsize=10 * scale, borderpad=0.8 * scale, labelspacing=0.4)
         leg.set_zorder(10)
 
     def to_png_bytes(self) -> bytes:
@@ -1384,7 +1421,7 @@ def _merge_for_png(points: pd.DataFrame) -> pd.DataFrame:
     df["_ring"] = df["geo_precision"].isin(COARSE)
     g = (df.groupby([df["lat"].round(3), df["lon"].round(3), "event_type", "_ring"]).size().rename("n").reset_index())
     g = g.rename(columns={"_ring": "ring"})
-    g["size"] = 22 + 14 * g["n"].clip(lower=1).map(math.log2)
+    g["size"] = 34 + 18 * g["n"].clip(lower=1).map(math.log2)
     return g
 
 
@@ -1508,7 +1545,7 @@ def animated_gif(
             sides: dict[str, str] = {}
             if control is not None:
                 try:
-                    areas = control.areas(store, end.date().isoformat())
+                    areas = control.areas(store, end.date().isoformat(), tuple(getattr(filters, "countries", ()) or ()))
                     if areas is not None and len(areas):
                         sides = canvas.draw_areas(areas, dynamic=True)
                 except Exception:  # noqa: BLE001 - areas are optional in a GIF
@@ -1521,7 +1558,7 @@ def animated_gif(
             frames.append(Image.open(io.BytesIO(canvas.to_png_bytes())).convert("RGB"))
     finally:
         canvas.close()
-    palette_frames = [f.quantize(colors=128, method=Image.Quantize.MEDIANCUT) for f in frames]
+    palette_frames = [f.convert("P", palette=Image.Palette.ADAPTIVE, colors=255) for f in frames]
     path.parent.mkdir(parents=True, exist_ok=True)
     palette_frames[0].save(path, save_all=True, append_images=palette_frames[1:], duration=frame_ms, loop=0,
                            optimize=False)
