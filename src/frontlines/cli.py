@@ -157,8 +157,13 @@ def ingest(db: str | None, paths: tuple[str, ...], sample: bool, batch_size: int
     try:
         if dask_address:
             from frontlines.distributed import ingest_dask
+            from frontlines.errors import FrontlinesError
 
-            report = ingest_dask(targets, store, dask_address, batch_size=batch_size, model=model, progress=progress)
+            try:
+                report = ingest_dask(targets, store, dask_address, batch_size=batch_size, model=model,
+                                     progress=progress)
+            except FrontlinesError as exc:  # no dask installed, scheduler unreachable
+                raise click.ClickException(str(exc)) from exc
         else:
             from frontlines.pipeline import ExtractorConfig
 

@@ -171,6 +171,8 @@ class PostgresStore(Store):
             ) from exc
         self.url = _redact(url)
         self.readonly = readonly
+        self._stored = 0
+        self._analyze_at = 1000
         try:
             self.conn: psycopg.Connection[Any] = psycopg.connect(
                 _libpq_url(url), autocommit=True, connect_timeout=connect_timeout, row_factory=tuple_row
@@ -286,7 +288,23 @@ class PostgresStore(Store):
             ]
             for chunk in _chunks(events, _CHUNK):
                 cur.execute(f"INSERT INTO events({_EVENT_COLS}) VALUES {_values(len(chunk), 16)}", [v for r in chunk for v in r])
+        self._after_write(result.stored)
         return result
+
+    def _after_write(self, stored: int) -> None:
+        """Refresh the planner's statistics as a bulk load grows (after 1,000, 2,000, 4,000… articles from
+        this connection): right after a large ingest, before autovacuum gets to it, a stale plan can make a
+        filtered query ten times slower."""
+        import psycopg
+
+        self._stored += stored
+        if self._stored < self._analyze_at:
+            return
+        self._analyze_at = 2 * self._stored
+        try:
+            self.conn.execute("ANALYZE articles, places, mentions, events")
+        except psycopg.Error as exc:  # e.g. not the tables' owner: autovacuum will do it
+            log.debug("ANALYZE skipped: %s", exc)
 
     def _writable(self) -> None:
         if self.readonly:
