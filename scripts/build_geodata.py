@@ -215,7 +215,7 @@ def simplify_coverage(geoms: Sequence[BaseGeometry], tolerance: float) -> list[B
     simplified = shapely.coverage_simplify(arr, tolerance)
     snapped = shapely.set_precision(simplified, GRID)
     out: list[BaseGeometry] = []
-    for original, geom in zip(arr, snapped):
+    for original, geom in zip(arr, snapped, strict=False):
         fixed = polygonal(geom)
         if fixed is None:  # collapsed by snapping: fall back to the unsimplified shape
             fixed = polygonal(shapely.set_precision(original, GRID)) or original
@@ -362,7 +362,7 @@ def build_countries(zip_path: Path, tolerance: float) -> list[dict[str, Any]]:
 
     rows.sort(key=lambda r: (r["iso_a2"] is None, r["iso_a2"] or "", r["adm0_a3"] or "", r["name"]))
     geoms = simplify_coverage([r.pop("geometry") for r in rows], tolerance)
-    return [feature(g, r) for g, r in zip(geoms, rows)]
+    return [feature(g, r) for g, r in zip(geoms, rows, strict=False)]
 
 
 def name_alt_of(props: dict[str, Any], name: str | None) -> list[str]:
@@ -423,7 +423,7 @@ def build_admin1_polygons(features: Sequence[dict[str, Any]], tolerance: float) 
         LOG.warning("no admin-1 units for: %s", ", ".join(missing))
     rows.sort(key=lambda r: (r["iso_a2"], r["id"]))
     geoms = simplify_coverage([r.pop("geometry") for r in rows], tolerance)
-    return [feature(g, r) for g, r in zip(geoms, rows)]
+    return [feature(g, r) for g, r in zip(geoms, rows, strict=False)]
 
 
 def build_admin1_rows(features: Sequence[dict[str, Any]]) -> list[dict[str, str]]:

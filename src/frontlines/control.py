@@ -123,7 +123,7 @@ def areas(store: Store, day: str, countries: tuple[str, ...] = (), cap_km: float
             cell = next((v for v in polys if v.contains(p)), p.buffer(cap))
             cells.append(cell)
     out_rows = []
-    for (side, cc, name), cell, p in zip(zip(pts["controller"], pts["country"], pts["name"]), cells, pts.geometry):
+    for (side, cc, name), cell, p in zip(zip(pts["controller"], pts["country"], pts["name"], strict=True), cells, pts.geometry, strict=True):
         geom = cell.intersection(p.buffer(cap))
         border = borders[borders["iso_a2"] == cc]
         if not border.empty:

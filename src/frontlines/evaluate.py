@@ -296,7 +296,7 @@ def evaluate_docs(extractor: Any, docs: Sequence[GoldDoc], *, resolution_only: b
                   errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     e2e, res, ev = ToponymScore(), ToponymScore(), EventScore()
     any_events = any(d.has_events for d in docs)
-    for d, ex in zip(docs, extractor.extract_many(_articles(docs))):
+    for d, ex in zip(docs, extractor.extract_many(_articles(docs)), strict=True):
         _check_offsets(d, ex)
         score_toponyms(ex.places, d, e2e)
         if any_events:

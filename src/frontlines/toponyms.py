@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 
 from frontlines.actors import ActorMention, load_actors
 from frontlines.gazetteer import Candidate, Gazetteer, haversine_km, importance
-from frontlines.gazetteer.index import capital_namesakes, prior
 from frontlines.gazetteer.build import FOCUS, NEIGHBOURS
+from frontlines.gazetteer.index import capital_namesakes, prior
 from frontlines.gazetteer.normalize import ARTICLES, is_arabic, name_key, skeleton
 from frontlines.paths import geodata_dir
 from frontlines.records import Place

@@ -15,11 +15,11 @@ Sources, in order of trust (a later source never overrides an earlier one's kind
 from __future__ import annotations
 
 import csv
-import os
-import re
 import hashlib
 import json
 import logging
+import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator

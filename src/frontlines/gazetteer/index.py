@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 import logging
 import math
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
