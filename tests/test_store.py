@@ -474,6 +474,49 @@ def test_postgres_schema_postgis_and_readonly(tmp_path) -> None:
         pg.cleanup()
 
 
+@pytest.mark.postgres
+def test_postgres_concurrent_writers_store_each_article_once(tmp_path) -> None:
+    """Two ingests writing overlapping batches in opposite orders at the same time (two clients of one
+    newsroom database): every article once, no error."""
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    import threading
+    from dataclasses import replace
+
+    pg = Backend("postgres", tmp_path)
+    try:
+        url = pg.url()
+        first, second = pg.open(url), pg.open(url)
+        exs = []
+        for i in range(40):
+            for ex in corpus():
+                text = f"{ex.text} Ref {i}."
+                exs.append(replace(ex, text=text, article=replace(ex.article, text=text, id=f"{ex.article.id}{i}")))
+        results: list = []
+        errors: list = []
+
+        def write(store, items) -> None:  # type: ignore[no-untyped-def]
+            try:
+                for k in range(0, len(items), 8):
+                    results.append(store.add_extractions(items[k : k + 8]))
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=write, args=(first, exs)),
+                   threading.Thread(target=write, args=(second, list(reversed(exs))))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert sum(r.stored for r in results) == len(exs)
+        assert sum(r.duplicates for r in results) == len(exs)
+        st = first.stats()
+        assert (st["articles"], st["events"]) == (len(exs), 3 * len(exs) // 2)
+    finally:
+        pg.cleanup()
+
+
 def test_postgres_url_errors_are_store_errors() -> None:
     pytest.importorskip("psycopg")
     with pytest.raises(StoreError, match="cannot connect"):

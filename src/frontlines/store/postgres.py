@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -240,11 +241,26 @@ class PostgresStore(Store):
             return {r[0] for r in cur}
 
     def add_extractions(self, extractions: Iterable[Extraction]) -> IngestResult:
-        result = IngestResult()
+        import psycopg
+
         batch = list(extractions)
         if not batch:
-            return result
+            return IngestResult()
         self._writable()
+        for attempt in range(5):
+            try:
+                result = self._add_batch(batch)
+                break
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+                # two ingests writing the same new articles at once: the batch was rolled back whole; again
+                if attempt == 4:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+        self._after_write(result.stored)
+        return result
+
+    def _add_batch(self, batch: list[Extraction]) -> IngestResult:
+        result = IngestResult()
         with self.conn.transaction(), self.conn.cursor() as cur:
             stored: list[tuple[int, Extraction]] = []
             for ex in batch:
@@ -271,7 +287,8 @@ class PostgresStore(Store):
                 for p in (*ex.places, *(e.place for e in ex.events)):
                     params = _place_params(p)
                     places.setdefault(params[0], params)
-            cur.executemany(_PLACE_INSERT, list(places.values()))
+            # in key order, so two concurrent writers take the rows' locks in the same order
+            cur.executemany(_PLACE_INSERT, [places[k] for k in sorted(places)])
             mentions = [(aid, *row) for aid, ex in stored for row in mention_rows(ex)]
             mention_ids: dict[tuple[int, int, int], int] = {}
             for chunk in _chunks(mentions, _CHUNK):
@@ -288,7 +305,6 @@ class PostgresStore(Store):
             ]
             for chunk in _chunks(events, _CHUNK):
                 cur.execute(f"INSERT INTO events({_EVENT_COLS}) VALUES {_values(len(chunk), 16)}", [v for r in chunk for v in r])
-        self._after_write(result.stored)
         return result
 
     def _after_write(self, stored: int) -> None:
