@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -50,21 +49,26 @@ def control_on(store: Store, day: str, countries: tuple[str, ...] = (), hist: pd
     h = h[h["date"] <= day]
     if h.empty:
         return pd.DataFrame(columns=[*_COLS, "age_days", "contradiction", "contradicting"])
-    rows = []
-    for _, g in h.groupby("gazetteer_id", sort=False):
-        last = g.iloc[-1]
-        recent = g[pd.to_datetime(g["date"]) >= pd.to_datetime(last["date"]) - pd.Timedelta(days=CONTRADICTION_DAYS)]
-        sides = set(recent["controller"])
-        latest_per_side = recent.groupby("controller", sort=False).tail(1)
-        contradiction = len(sides) > 1 and len(set(recent["article_id"])) > 1
-        keep = latest_per_side if contradiction else g.tail(1)
-        for _, r in keep.iterrows():
-            d = dict(r)
-            d["age_days"] = (date.fromisoformat(day) - date.fromisoformat(r["date"])).days
-            d["contradiction"] = contradiction
-            d["contradicting"] = ", ".join(sorted(sides - {r["controller"]})) if contradiction else ""
-            rows.append(d)
-    out = pd.DataFrame(rows)
+    # vectorised per place: the latest evidence, and whether other sources disagree within a week of it
+    h = h.copy()
+    h["_d"] = pd.to_datetime(h["date"])
+    h["_seq"] = range(len(h))
+    last_d = h.groupby("gazetteer_id")["_d"].transform("max")
+    recent = h[h["_d"] >= last_d - pd.Timedelta(days=CONTRADICTION_DAYS)]
+    n_sides = recent.groupby("gazetteer_id")["controller"].nunique()
+    n_sources = recent.groupby("gazetteer_id")["article_id"].nunique()
+    contra_ids = set(n_sides[(n_sides > 1) & (n_sources.reindex(n_sides.index) > 1)].index)
+    plain = h[~h["gazetteer_id"].isin(contra_ids)].groupby("gazetteer_id", sort=False).tail(1)
+    disputed = recent[recent["gazetteer_id"].isin(contra_ids)].groupby(["gazetteer_id", "controller"], sort=False).tail(1)
+    sides_of = recent[recent["gazetteer_id"].isin(contra_ids)].groupby("gazetteer_id")["controller"].agg(lambda x: set(x))
+    out = pd.concat([plain, disputed]).sort_values("_seq")
+    day_d = pd.Timestamp(day)
+    out["age_days"] = (day_d - out["_d"]).dt.days
+    out["contradiction"] = out["gazetteer_id"].isin(contra_ids)
+    out["contradicting"] = [
+        ", ".join(sorted(sides_of[g] - {c})) if g in contra_ids else "" for g, c in zip(out["gazetteer_id"], out["controller"], strict=True)
+    ]
+    out = out.drop(columns=["_d", "_seq"])
     return out.sort_values(["country", "name"]).reset_index(drop=True)
 
 
@@ -112,24 +116,24 @@ def areas(store: Store, day: str, countries: tuple[str, ...] = (), cap_km: float
     borders = world_countries()
     borders = borders[borders["iso_a2"].isin(set(pts["country"]))].to_crs(REGION_CRS)
     cap = cap_km * 1000.0
+    pts = pts[~pts.geometry.duplicated()]  # two names for one point: one cell
+    geoms = pts.geometry.values
     if len(pts) == 1:
-        cells = [pts.geometry.iloc[0].buffer(cap)]
+        cells = shapely.buffer(geoms, cap)
     else:
-        envelope = MultiPoint(list(pts.geometry)).envelope.buffer(cap * 3)
-        vor = shapely.voronoi_polygons(MultiPoint(list(pts.geometry)), extend_to=envelope)
-        polys = list(vor.geoms)
-        cells = []
-        for p in pts.geometry:
-            cell = next((v for v in polys if v.contains(p)), p.buffer(cap))
-            cells.append(cell)
-    out_rows = []
-    for (side, cc, name), cell, p in zip(zip(pts["controller"], pts["country"], pts["name"], strict=True), cells, pts.geometry, strict=True):
-        geom = cell.intersection(p.buffer(cap))
-        border = borders[borders["iso_a2"] == cc]
-        if not border.empty:
-            geom = geom.intersection(border.geometry.iloc[0])
-        if not geom.is_empty:
-            out_rows.append({"side": side, "places": name, "geometry": geom})
+        envelope = MultiPoint(list(geoms)).envelope.buffer(cap * 3)
+        # ordered=True: the i-th cell belongs to the i-th point (no search for the cell that contains it)
+        cells = shapely.get_parts(shapely.voronoi_polygons(MultiPoint(list(geoms)), extend_to=envelope, ordered=True))
+    cells = shapely.intersection(cells, shapely.buffer(geoms, cap))
+    border_of = dict(zip(borders["iso_a2"], borders.geometry, strict=True))
+    clip = [border_of.get(cc) for cc in pts["country"]]
+    has = [g is not None for g in clip]
+    cells = [shapely.intersection(c, b) if ok else c for c, b, ok in zip(cells, clip, has, strict=True)]
+    out_rows = [
+        {"side": side, "places": name, "geometry": geom}
+        for side, name, geom in zip(pts["controller"], pts["name"], cells, strict=True)
+        if not geom.is_empty
+    ]
     if not out_rows:
         return empty
     gdf = gpd.GeoDataFrame(out_rows, geometry="geometry", crs=REGION_CRS)
