@@ -3,13 +3,7 @@
 # http://localhost:8501 . Needs only Python 3.11+ with pip and venv. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")"
-PY="${PYTHON:-}"
-if [ -z "$PY" ]; then
-  for c in python3.11 python3 python; do command -v "$c" >/dev/null 2>&1 && { PY="$c"; break; }; done
-fi
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e .
+source scripts/venv.sh ""   # no extras; the empty argument keeps run.sh's own arguments out
 .venv/bin/frontlines gazetteer build            # first run only: builds the offline gazetteer (~30 s)
 set +e
 .venv/bin/frontlines ingest --sample "$@"       # re-running stores nothing twice

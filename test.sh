@@ -3,13 +3,7 @@
 # As root on Debian it also installs Chromium for the real-browser test.
 set -euo pipefail
 cd "$(dirname "$0")"
-PY="${PYTHON:-}"
-if [ -z "$PY" ]; then
-  for c in python3.11 python3 python; do command -v "$c" >/dev/null 2>&1 && { PY="$c"; break; }; done
-fi
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+source scripts/venv.sh '[test]'
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "could not install chromium: the browser test will be skipped" >&2
