@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from frontlines.actors import ActorMention, load_actors
 from frontlines.gazetteer import Candidate, Gazetteer, haversine_km, importance
-from frontlines.gazetteer.build import FOCUS, NEIGHBOURS
+from frontlines.gazetteer.build import FOCUS, NEIGHBOURS, REGION
 from frontlines.gazetteer.index import capital_namesakes, prior
 from frontlines.gazetteer.normalize import ARTICLES, is_arabic, name_key, skeleton
 from frontlines.paths import geodata_dir
@@ -265,7 +265,7 @@ class Geoparser:
         skels = {sp: skeleton(text[sp[0] : sp[1]]) for sp in missing if len(keys[sp]) >= 5}
         loose = self.gaz.candidates_by_skeletons(skels.values())
 
-        region = set(FOCUS + NEIGHBOURS)
+        region = REGION
         found: list[Span] = []
         for sp in spans:
             k = keys[sp]
@@ -348,7 +348,7 @@ class Geoparser:
         words = _WORD.findall(s.surface)
         n_words = len(words)
         word = s.surface
-        region = set(FOCUS + NEIGHBOURS)
+        region = REGION
         same_ner = any(abs(a - s.start) <= 4 and abs(b - s.end) <= 4 and label in ("GPE", "LOC", "FAC") for a, b, label in ents)
         line_start = text.rfind("\n", 0, s.start) + 1
         at_line_start = not text[line_start : s.start].strip()
@@ -407,7 +407,7 @@ class Geoparser:
         dateline_cc = self._dateline_country(spans, text)
         # the regional prior counts as much as the article is about the region
         mass = sum(ctx_countries.values())
-        region = set(FOCUS + NEIGHBOURS)
+        region = REGION
         self._region_w = (sum(v for k, v in ctx_countries.items() if k in region) / mass) if mass else 0.6
 
         # anchors: unambiguous non-country places

@@ -53,6 +53,8 @@ CREATE INDEX IF NOT EXISTS entries_country ON entries(country);
 #: countries the mission covers, and their neighbours: used for the regional prior and the basemap
 FOCUS = ("IQ", "SY", "EG", "LY", "YE")
 NEIGHBOURS = ("TR", "IR", "SA", "JO", "LB", "IL", "PS", "KW", "SD", "TN", "DZ", "TD", "NE", "OM")
+#: the mission's countries and their neighbours: where transliteration-blind matching and the prior apply
+REGION = frozenset(FOCUS + NEIGHBOURS)
 
 
 def city_kind(population: int, feature_code: str = "") -> str:
@@ -146,25 +148,29 @@ def _curated() -> Iterator[tuple[tuple, list[str], list[str]]]:
         yield from _curated_file(geodata_dir() / name)
 
 
-def _curated_file(p: Path) -> Iterator[tuple[tuple, list[str], list[str]]]:
+def _geodata_rows(p: Path) -> Iterator[tuple[dict[str, str], float, float]]:
+    """Rows of a geodata CSV with their coordinates; a row without usable coordinates is logged and skipped."""
     if not p.exists():
         return
     with p.open(encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             try:
-                lat, lon = float(r["lat"]), float(r["lon"])
+                yield r, float(r["lat"]), float(r["lon"])
             except (TypeError, ValueError):
-                log.warning("curated_places.csv: bad coordinates for %s", r.get("id"))
-                continue
-            pop = int(float(r["population"])) if (r.get("population") or "").strip() else 0
-            row = (r["id"], r["name"], r["kind"], (r["country"] or "").upper(), r.get("admin1") or "", lat, lon, pop, r.get("source") or "curated")
-            names = [r["name"], *(a for a in (r.get("aliases") or "").split("|"))]
-            demonyms = [d for d in (r.get("demonyms") or "").split("|") if d]
-            bare = re.sub(r"\s*\([^)]*\)\s*$", "", r["name"]).strip()
-            if bare != r["name"]:  # "Western Desert (Egypt)" is what texts call "the Western Desert"
-                names.insert(0, bare)
-                row = (row[0], bare, *row[2:])
-            yield row, names, demonyms
+                log.warning("%s: bad coordinates for %s", p.name, r.get("id"))
+
+
+def _curated_file(p: Path) -> Iterator[tuple[tuple, list[str], list[str]]]:
+    for r, lat, lon in _geodata_rows(p):
+        pop = int(float(r["population"])) if (r.get("population") or "").strip() else 0
+        row = (r["id"], r["name"], r["kind"], (r["country"] or "").upper(), r.get("admin1") or "", lat, lon, pop, r.get("source") or "curated")
+        names = [r["name"], *(a for a in (r.get("aliases") or "").split("|"))]
+        demonyms = [d for d in (r.get("demonyms") or "").split("|") if d]
+        bare = re.sub(r"\s*\([^)]*\)\s*$", "", r["name"]).strip()
+        if bare != r["name"]:  # "Western Desert (Egypt)" is what texts call "the Western Desert"
+            names.insert(0, bare)
+            row = (row[0], bare, *row[2:])
+        yield row, names, demonyms
 
 
 def _country_points() -> dict[str, tuple[float, float, str]]:
@@ -205,20 +211,12 @@ def _countries() -> Iterator[tuple[tuple, list[str], list[str]]]:
 
 
 def _admin1() -> Iterator[tuple[tuple, list[str], list[str]]]:
-    p = geodata_dir() / "admin1_world.csv"
-    if not p.exists():
-        return
-    with p.open(encoding="utf-8", newline="") as fh:
-        for r in csv.DictReader(fh):
-            try:
-                lat, lon = float(r["lat"]), float(r["lon"])
-            except (TypeError, ValueError):
-                continue
-            names = [r["name"], *(a for a in (r.get("aliases") or "").split("|"))]
-            if r.get("name_ar"):
-                names.append(r["name_ar"])
-            row = (f"ne1:{r['id']}", r["name"], "admin1", (r.get("country") or "").upper(), r["name"], lat, lon, 0, "Natural Earth admin-1")
-            yield row, names, []
+    for r, lat, lon in _geodata_rows(geodata_dir() / "admin1_world.csv"):
+        names = [r["name"], *(a for a in (r.get("aliases") or "").split("|"))]
+        if r.get("name_ar"):
+            names.append(r["name_ar"])
+        row = (f"ne1:{r['id']}", r["name"], "admin1", (r.get("country") or "").upper(), r["name"], lat, lon, 0, "Natural Earth admin-1")
+        yield row, names, []
 
 
 def _geonames_cities(progress: bool) -> Iterator[tuple[tuple, list[str], list[str]]]:

@@ -123,10 +123,9 @@ class Gazetteer:
         key = name_key(name)
         cands = self.candidates_by_keys([key]).get(key, [])
         if not cands:
-            from frontlines.gazetteer.build import FOCUS, NEIGHBOURS
+            from frontlines.gazetteer.build import REGION as region  # transliteration-blind: the region's names only
 
             sk = skeleton(name)
-            region = set(FOCUS + NEIGHBOURS)  # transliteration-blind matching is for the region's names
             from rapidfuzz import fuzz
 
             cands = [c for c in self.candidates_by_skeletons([sk]).get(sk, [])
