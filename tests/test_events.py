@@ -185,3 +185,26 @@ def test_headline_echoes_the_body(events_of) -> None:
     evs = events_of("Dozens die in Sinai army checkpoint attack\n\n"
                     "The attack on Friday hit an army checkpoint at Sheikh Zuweid, security sources said.")
     assert [p for t, p, _, _ in evs if t == "attack"] in (["Sheikh Zuweid"], ["at Sheikh Zuweid"]), evs
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Islamic State fighters shelled Tabqa. The raid cut the road to Raqqa, the group's de facto capital.", "Raqqa"),
+    ("Islamic State fighters shelled Tabqa. The road links Qayyara with Mosul, the largest city it holds in Iraq.", "Mosul"),
+    ("Islamic State fighters shelled Tabqa. The group still holds the east, including its self-styled capital, Raqqa.", "Raqqa"),
+    ("Islamic State fighters shelled Tabqa. Kuweires lies south of al-Bab, one of Islamic State's main towns.", "al-Bab"),
+    ("The Houthis fought six wars from their northern stronghold of Saada.", "Saada"),
+])
+def test_control_said_in_an_apposition(extractor, text, place) -> None:
+    ex = extractor.extract(Article(text=text, published="2016-05-02"))
+    got = [(e.type, e.place.surface, e.controller_after) for e in ex.events if e.type == "control"]
+    assert got and got[0][1] == place and got[0][2] in ("islamic_state", "houthis"), got
+
+
+@pytest.mark.parametrize("text", [
+    "Anbar province and its capital, Ramadi, were calm on Monday.",
+    "Islamic State fighters shelled Tabqa. Raqqa, the group's former capital, is calm.",
+    "Islamic State fighters shelled Tabqa. The convoy reached Damascus, Syria's capital, on Monday.",
+])
+def test_an_apposition_that_names_no_holder_is_no_control(extractor, text) -> None:
+    ex = extractor.extract(Article(text=text, published="2016-05-02"))
+    assert not [e for e in ex.events if e.type == "control"], ex.events

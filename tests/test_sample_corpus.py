@@ -56,3 +56,24 @@ def test_eval_on_the_sample_corpus(extractor) -> None:
     # regression floors, below the figures measured and quoted in the README
     assert t["f1"] >= 0.90 and t["acc161"] >= 0.95
     assert ev["f1"] >= 0.60
+
+
+def test_event_scoring_is_a_maximum_one_to_one_matching() -> None:
+    """A prediction that fits two gold events must not take the one a second prediction needs."""
+    from types import SimpleNamespace
+
+    from frontlines.evaluate import EventScore, GoldDoc, score_events
+
+    def pred(lat: float, day: str) -> SimpleNamespace:
+        return SimpleNamespace(type="attack", place=SimpleNamespace(lat=lat, lon=40.0), date=day, date_precision="week")
+
+    gold = GoldDoc(id="x", text="", toponyms=[], events=[
+        {"type": "attack", "lat": 35.0, "lon": 40.0, "date": "2017-01-10", "date_precision": "week"},
+        {"type": "attack", "lat": 35.0, "lon": 40.0, "date": "2017-01-15", "date_precision": "day"},
+    ])
+    score = EventScore()
+    # the first prediction fits both gold events, the second only the first: greedy matching would
+    # give the first gold event to the first prediction and leave the second prediction unmatched
+    misses = score_events([pred(35.0, "2017-01-15"), pred(35.1, "2017-01-09")], gold, score)
+    assert (score.tp, score.fp, score.fn) == (2, 0, 0)
+    assert misses == []

@@ -252,36 +252,48 @@ class EventScore:
                 "fn": self.fn, "by_type": self.by_type}
 
 
+def _event_matches(e: Any, g: dict[str, Any]) -> bool:
+    if FAMILY.get(e.type) != FAMILY.get(g["type"]):
+        return False
+    if e.place.lat is None or haversine_km(e.place.lat, e.place.lon, g["lat"], g["lon"]) > 161:
+        return False
+    return _date_ok(e.date, g["date"], g.get("date_precision", "day"))
+
+
 def score_events(events: Sequence[Any], gold: GoldDoc, score: EventScore) -> list[tuple[str, Any]]:
-    """Greedy one-to-one matching; returns the misses and false alarms for error analysis."""
-    remaining = list(range(len(gold.events)))
+    """One-to-one maximum matching of predicted to gold events (augmenting paths, so the order of the
+    predictions cannot turn a true positive into a false alarm); returns the misses and false alarms."""
+    edges = [[gi for gi, g in enumerate(gold.events) if _event_matches(e, g)] for e in events]
+    owner: dict[int, int] = {}  # gold index -> prediction index
+
+    def augment(pi: int, seen: set[int]) -> bool:
+        for gi in edges[pi]:
+            if gi in seen:
+                continue
+            seen.add(gi)
+            if gi not in owner or augment(owner[gi], seen):
+                owner[gi] = pi
+                return True
+        return False
+
+    for pi in range(len(events)):
+        augment(pi, set())
+    matched = set(owner.values())
     misses: list[tuple[str, Any]] = []
-    for e in events:
-        best = None
-        for gi in remaining:
-            g = gold.events[gi]
-            if FAMILY.get(e.type) != FAMILY.get(g["type"]):
-                continue
-            if e.place.lat is None or haversine_km(e.place.lat, e.place.lon, g["lat"], g["lon"]) > 161:
-                continue
-            if not _date_ok(e.date, g["date"], g.get("date_precision", "day")):
-                continue
-            best = gi
-            break
+    for pi, e in enumerate(events):
         t = score.by_type.setdefault(e.type, [0, 0, 0])
-        if best is None:
+        if pi in matched:
+            score.tp += 1
+            t[0] += 1
+        else:
             score.fp += 1
             t[1] += 1
             misses.append(("fp", e))
-        else:
-            remaining.remove(best)
-            score.tp += 1
-            t[0] += 1
-    for gi in remaining:
-        score.fn += 1
-        g = gold.events[gi]
-        score.by_type.setdefault(g["type"], [0, 0, 0])[2] += 1
-        misses.append(("fn", g))
+    for gi, g in enumerate(gold.events):
+        if gi not in owner:
+            score.fn += 1
+            score.by_type.setdefault(g["type"], [0, 0, 0])[2] += 1
+            misses.append(("fn", g))
     return misses
 
 

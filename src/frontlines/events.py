@@ -405,9 +405,9 @@ class EventExtractor:
 
     def _sentence_events(self, s: _Sentence, published: str | None, enemy: str) -> list[Event]:
         trigs = self.triggers(s.text, s.tags)
+        out: list[Event] = self._appositive_control(s, published, enemy, trigs)
         if not trigs:
-            return []
-        out: list[Event] = []
+            return _resolve_sentence(out, s, trigs)
         real = [t for t in trigs if not _unreal(s.text, t) and not _undated_nominal(s, t)]
         for t in real:
             places = self._places_for(s, t, real) or self._anaphor_place(s, t)
@@ -416,6 +416,56 @@ class EventExtractor:
                 if ev is not None:
                     out.append(_storming(s, ev, t))
         return _resolve_sentence(out, s, trigs)
+
+    def _appositive_control(self, s: _Sentence, published: str | None, enemy: str,
+                            trigs: Sequence[Trigger]) -> list[Event]:
+        """Control said in a noun phrase next to the place: "Raqqa, the group's de facto capital",
+        "Mosul, the largest city it holds", "its self-styled capital, Raqqa", "their stronghold of Saada"."""
+        sent, s0 = s.text, s.start
+        out: list[Event] = []
+        for p in s.places:
+            if p.kind == "country":
+                continue
+            ps, pe = p.start - s0, p.end - s0
+            m = _APPOSED_HOLD_AFTER.match(sent, pe) or _APPOSED_HOLD_AFTER_CLAUSE.match(sent, pe)
+            if m is None:
+                m = _APPOSED_HOLD_BEFORE.search(sent[:ps])
+                if m and (re.search(r"[,.;:]", sent[m.end("head") : ps]) and not re.fullmatch(r"\s*,\s*", sent[m.end("head") : ps])):
+                    m = None
+            if m is None or _NOT_CURRENT.search(m.group(0)):
+                continue
+            if any(t.start < max(m.start(), ps) < t.end or m.start() <= t.start < m.end() for t in trigs if t.type != "control"):
+                continue  # the phrase is part of another event's trigger
+            holder = self._possessor_side(s, m, p, published, enemy)
+            if holder is None:
+                continue
+            side, words = holder
+            t = Trigger("control", m.start(), m.end(), m.group(0).strip(" ,"), "either", noun=True, strength=1)
+            date, prec = _date(s, t, published)
+            out.append(Event(
+                type="control", place=p, sentence=sent, sentence_start=s0, date=date, date_precision=prec,
+                actor=words, side=side, controller_after=side,
+                confidence=round(min(0.55 + 0.1 + 0.15 * min(1.0, p.score), 0.99), 3), trigger=t.text,
+            ))
+        return out
+
+    def _possessor_side(self, s: _Sentence, m: re.Match[str], p: Place, published: str | None,
+                        enemy: str) -> tuple[str, str] | None:
+        """Who the phrase says holds the place: a named actor inside it, or the article's enemy for
+        "its", "their", "the group's", "the militants'", "it", "they"."""
+        g = next(k for k in ("poss", "poss2", "poss3") if k in m.re.groupindex and m.group(k) is not None)
+        a0, a1 = s.start + m.start(g), s.start + m.end(g)
+        named = [a for a in s.actors if a0 <= a.start < a1]
+        if named:
+            side = named[0].side(p.country, published)
+            return (side, named[0].text) if side != "unknown" else None
+        poss = m.group(g)
+        if _GENERIC_POSSESSOR.fullmatch(poss.strip()):
+            if "capital" in m.group("head").lower() and poss.strip().lower() in ("its", "their") \
+                    and not re.search(r"(?:self-(?:proclaimed|styled|declared)|de facto|so-called)", m.group(0), re.I):
+                return None  # "Anbar province and its capital, Ramadi"
+            return (enemy, poss.strip()) if enemy else None
+        return None
 
     @staticmethod
     def _anaphor_place(s: _Sentence, t: Trigger) -> list[Place]:
@@ -761,6 +811,23 @@ class EventExtractor:
 
 
 # --- helpers ------------------------------------------------------------------------------------------
+
+_POSS = (r"(?P<poss>its|their|it|they|the (?:group|militants|jihadists|extremists|insurgents|rebels|movement|organi[sz]ation)(?:['’]s|['’])"
+         r"|(?:the )?(?-i:[A-Z])[\w.-]*(?:\s+(?-i:[A-Z])[\w.-]*){0,3}(?:\s+(?:group|movement|militia))?(?:['’]s|['’]))")
+_HOLD_HEAD = (r"(?P<head>(?:capital|stronghold|bastion|heartland|redoubt)s?\b|(?:(?:main|last|remaining|key|major|biggest|largest|important)\s+)+"
+              r"(?:towns?|cities|city|strongholds?|bastions?|bases?|footholds?)\b)")
+_APPOSED_HOLD_AFTER = re.compile(
+    r"(?:\s+(?:province|governorate|city|town|region))?\s*,\s*(?:which is\s+|now\s+|still\s+)?(?:(?:one|some|two|three) of\s+)?(?:the\s+)?"
+    + _POSS.replace("(?P<poss>its|their|it|they|", "(?P<poss>its|their|") + r"\s+(?:[\w-]+\s+){0,3}?" + _HOLD_HEAD, re.I)
+_APPOSED_HOLD_AFTER_CLAUSE = re.compile(
+    r"(?:\s+(?:province|governorate|city|town|region))?\s*,\s*(?:(?:one|some) of\s+)?the\s+(?:[\w-]+\s+){0,2}?(?P<head>city|town|cities|towns|place|stronghold)\s+"
+    r"(?:that\s+|which\s+)?(?:(?:" + _POSS.replace("(?:['’]s|['’])", "").replace("(?P<poss>", "(?P<poss>") + r")\s+(?:still\s+|now\s+)?(?:holds?|controls?|held|controlled|runs)"
+    r"|(?:still\s+|now\s+)?(?:under|in)\s+(?:the\s+)?(?:" + _POSS.replace("(?P<poss>", "(?P<poss2>") + r"|(?P<poss3>(?-i:[A-Z])[\w-]*(?:\s+(?-i:[A-Z])[\w-]*){0,2}))\s+(?:control|hands))\b", re.I)
+_APPOSED_HOLD_BEFORE = re.compile(
+    r"\b(?:the\s+)?" + _POSS + r"\s+(?:[\w-]+\s+){0,3}?(?P<head>(?:capital|stronghold|bastion|heartland|redoubt)\b)(?:\s+(?:of|in|at)\s+(?:the\s+(?:town|city|province|region)\s+of\s+)?|\s*,\s*)$", re.I)
+_GENERIC_POSSESSOR = re.compile(r"its|their|it|they|(?:the )?(?:group|militants|jihadists|extremists|insurgents|organi[sz]ation)(?:['’]s|['’])?", re.I)
+#: a phrase about the past, not who holds the place now
+_NOT_CURRENT = re.compile(r"\b(?:former|formerly|once|erstwhile|old|previous|onetime|ex-|until|lost|last year|used to)\b", re.I)
 
 _HOLDER_WORD = re.compile(r"\b(government|regime|army|rebel|opposition|kurdish|houthi|loyalist|militant|jihadist|extremist|insurgent|islamist|jihadi)\b", re.I)
 _ENEMY_WORDS = {"militant", "jihadist", "extremist", "insurgent", "islamist", "jihadi"}

