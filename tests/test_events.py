@@ -208,3 +208,17 @@ def test_control_said_in_an_apposition(extractor, text, place) -> None:
 def test_an_apposition_that_names_no_holder_is_no_control(extractor, text) -> None:
     ex = extractor.extract(Article(text=text, published="2016-05-02"))
     assert not [e for e in ex.events if e.type == "control"], ex.events
+
+
+def test_a_lead_with_no_date_takes_the_day_the_body_gives(events_of) -> None:
+    text = ("CAIRO, July 21 (Frontlines) - Gunmen killed 21 border guards at a checkpoint in the Western Desert. "
+            "The attack came on Saturday, when assailants opened fire on the post outside Farafra.")
+    evs = events_of(text, "2014-07-21")
+    assert ("attack", "Western Desert", "2014-07-19", "day") in evs, evs
+
+
+def test_came_under_fire_is_an_attack_on_the_subject(extractor) -> None:
+    ex = extractor.extract(Article(text="A police convoy came under heavy fire in the Western Desert on Friday.",
+                                   published="2017-10-22"))
+    got = [(e.type, e.place.surface, e.date, e.side) for e in ex.events]
+    assert got == [("attack", "Western Desert", "2017-10-20", "unknown")], got

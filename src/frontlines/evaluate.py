@@ -263,7 +263,12 @@ def _event_matches(e: Any, g: dict[str, Any]) -> bool:
 def score_events(events: Sequence[Any], gold: GoldDoc, score: EventScore) -> list[tuple[str, Any]]:
     """One-to-one maximum matching of predicted to gold events (augmenting paths, so the order of the
     predictions cannot turn a true positive into a false alarm); returns the misses and false alarms."""
-    edges = [[gi for gi, g in enumerate(gold.events) if _event_matches(e, g)] for e in events]
+    def closeness(e: Any, g: dict[str, Any]) -> tuple[bool, float]:
+        return e.type != g["type"], haversine_km(e.place.lat, e.place.lon, g["lat"], g["lon"])
+
+    # the closest candidates first, so that misses listed for error analysis pair up sensibly
+    edges = [sorted((gi for gi, g in enumerate(gold.events) if _event_matches(e, g)), key=lambda gi: closeness(e, gold.events[gi]))
+             for e in events]
     owner: dict[int, int] = {}  # gold index -> prediction index
 
     def augment(pi: int, seen: set[int]) -> bool:

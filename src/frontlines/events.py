@@ -136,7 +136,8 @@ TRIGGERS: list[Rule] = [
         r"\bmassacres?\b|\bbeheadings?\b"), "either", noun=True, strength=3),
     Rule("attack", _rx(
         r"\bambushed\b|\bassassinat(?:ed|e)\b|\bshelled\b|\bbeheaded\b|\bexecuted\b|\bopened fire\b|\bblew (?:up|(?:himself|themselves) up)\b|"
-        r"\bdetonat(?:ed|ing)\b|\bexploded\b|\bshot dead\b|\bgunned down\b|\bwent off\b|\btore through\b"), "either", strength=3),
+        r"\bdetonat(?:ed|ing)\b|\bexploded\b|\bshot dead\b|\bgunned down\b|\bwent off\b|\btore through\b|"
+        r"\bc(?:a|o)me under (?:heavy |intense |sustained |repeated )?(?:fire|attack|mortar fire|rocket fire|shelling)\b"), "either", strength=3),
     Rule("attack", _rx(r"\bbombed\b"), "either", pos="V", strength=3),
     Rule("attack", _rx(r"\braids?\b"), "either", pos="N", noun=True, strength=3),
     Rule("attack", _rx(r"\battack(?:s)?\b"), "either", pos="N", noun=True, strength=1),
@@ -401,7 +402,7 @@ class EventExtractor:
                 anchor = dated[-1]
             elif day_times:
                 anchor = day_times[-1].date
-        return _dedupe(events)
+        return _dedupe(_carry_dates(events, published))
 
     def _sentence_events(self, s: _Sentence, published: str | None, enemy: str) -> list[Event]:
         trigs = self.triggers(s.text, s.tags)
@@ -723,10 +724,10 @@ class EventExtractor:
                     return near[-1]
                 after = [a for a in acts if a.start >= a1 and a.start - a1 < 40]
                 return after[0] if after else None
-        if t.passive:
+        if t.passive or re.match(r"c(?:a|o)me under\b", t.text, re.I):
             a = after_by()
-            if a:
-                return a
+            if a or not t.passive:
+                return a  # "the patrol came under fire": the subject is the target, not who fired
         cs = _clause_start(sent, t.start)
         before = [a for a in acts if a.end <= a0 and not _patient(sent[: a.start - s0])]
         in_clause = [a for a in before if a.start - s0 >= cs]
@@ -1087,6 +1088,32 @@ def _dateline_end(text: str) -> int:
     """End of a dateline such as "BAGHDAD, June 10 (Frontlines) -" or "Aden, 6 Dec 2015:"."""
     m = _DATELINE_RX.match(text[:160])
     return m.end() if m else 0
+
+
+def _carry_dates(events: list[Event], published: str | None) -> list[Event]:
+    """A lead that says what happened but not when ("gunmen killed 21 border guards in the Western
+    Desert") takes the day a following sentence gives the same happening ("The attack came on Saturday,
+    when assailants opened fire on the post outside Farafra"): same family of event, nearby or inside
+    the lead's wider place, within the week before publication."""
+    if not published:
+        return events
+    pub = _date_cls.fromisoformat(published)
+    out: list[Event] = []
+    for i, e in enumerate(events):
+        if e.date == published and e.date_precision == "week":
+            for f in events[i + 1 :]:
+                if f.sentence_start - e.sentence_start > 800:
+                    break
+                if f.sentence_start == e.sentence_start or FAMILY[f.type] != FAMILY[e.type] or f.date_precision != "day" or not f.date:
+                    continue
+                if not 0 <= (pub - _date_cls.fromisoformat(f.date)).days <= 7:
+                    continue
+                if _km(e.place, f.place) <= 161 or (e.place.kind in _COARSE_KINDS and e.place.country == f.place.country
+                                                    and _km(e.place, f.place) <= 500):
+                    e = replace(e, date=f.date, date_precision="day")
+                    break
+        out.append(e)
+    return out
 
 
 def _dedupe(events: list[Event]) -> list[Event]:

@@ -863,12 +863,37 @@ def _element_classes() -> dict[str, type]:
     global _CLASSES
     if _CLASSES:
         return _CLASSES
-    from branca.element import MacroElement
+    from branca.element import Element, MacroElement
     from folium.elements import JSCSSMixin
     from folium.map import Layer
     from folium.template import Template
 
-    class Helpers(MacroElement):
+    class Raw(Element):
+        """Text that goes into the page as it is. branca wraps what a macro renders in ``Element(text)``, which
+        compiles the text as a Jinja template: slow for megabytes of markers, and it would run ``{{ … }}`` or
+        ``{% … %}`` found in an article's text (a sentence in a popup) as template code."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self._text = text
+
+        def render(self, **kwargs: Any) -> str:
+            return self._text
+
+    class RawMacro(MacroElement):
+        """MacroElement.render, with what the macros return kept as :class:`Raw` text (never compiled)."""
+
+        def render(self, **kwargs: Any) -> None:
+            figure = self.get_root()
+            macros = self._template.module.__dict__
+            for part, holder in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+                macro = macros.get(part)
+                if macro is not None:
+                    holder.add_child(Raw(macro(self, kwargs)), name=self.get_name())
+            for element in self._children.values():
+                element.render(**kwargs)
+
+    class Helpers(RawMacro):
         """The shared JavaScript (and the CSS it injects) the other elements call."""
 
         _template = Template("{% macro script(this, kwargs) %}" + _HELPERS_JS + "{% endmacro %}")
@@ -877,7 +902,7 @@ def _element_classes() -> dict[str, type]:
             super().__init__()
             self._name = "FrontlinesHelpers"
 
-    class MapSetup(MacroElement):
+    class MapSetup(RawMacro):
         """Sea colour, attribution, title, legend and labels: things that belong to the map itself."""
 
         _template = Template(
@@ -908,7 +933,7 @@ def _element_classes() -> dict[str, type]:
             self.legend_html = js_json(legend_html) if legend_html else ""
             self.attribution = js_json(attribution)
 
-    class PointsLayer(JSCSSMixin, Layer):
+    class PointsLayer(JSCSSMixin, Layer, RawMacro):
         """Markers built in the browser from one compact JSON payload (see :func:`marker_data`)."""
 
         _template = Template(
@@ -925,7 +950,7 @@ def _element_classes() -> dict[str, type]:
             self.default_js = local_js(asset_base, CLUSTER_JS) if cluster else []
             self.default_css = local_css(asset_base, CLUSTER_CSS) if cluster else []
 
-    class GeoJsonLayer(Layer):
+    class GeoJsonLayer(Layer, RawMacro):
         """A GeoJSON layer with one style (or a per-feature ``_s`` style) and optional ``_t`` tooltips."""
 
         _template = Template(
@@ -952,7 +977,7 @@ def _element_classes() -> dict[str, type]:
             self.style = style
             self.interactive = interactive
 
-    class Labels(MacroElement):
+    class Labels(RawMacro):
         _template = Template(
             """{% macro script(this, kwargs) %}
             FL.labels({{ this._parent.get_name() }}, {{ this.data }});

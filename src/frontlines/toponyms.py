@@ -534,8 +534,11 @@ class Geoparser:
                 score += 0.8 * w
             elif e.country in NEIGHBOURS:
                 score += 0.3 * w
-        if e.country in ctx and e.kind != "country":
+        if e.country in ctx:
+            # the countries the article is about: their places, and the country itself over a namesake elsewhere
             score += 0.5 * min(2.0, ctx[e.country])
+        if len(s.surface) <= 3 and s.surface.isupper() and e.kind != "country" and not c.matched_name.isupper():
+            score -= 1.5  # "US", "SA": an acronym names a country, not the village "Us" or "Saa"
         if dateline_cc and e.country == dateline_cc:
             score += 0.4
         if e.id in self._capitals and c.name_kind == "primary":
