@@ -137,7 +137,9 @@ TRIGGERS: list[Rule] = [
     Rule("attack", _rx(
         r"\bambushed\b|\bassassinat(?:ed|e)\b|\bshelled\b|\bbeheaded\b|\bexecuted\b|\bopened fire\b|\bblew (?:up|(?:himself|themselves) up)\b|"
         r"\bdetonat(?:ed|ing)\b|\bexploded\b|\bshot dead\b|\bgunned down\b|\bwent off\b|\btore through\b|"
-        r"\bc(?:a|o)me under (?:heavy |intense |sustained |repeated )?(?:fire|attack|mortar fire|rocket fire|shelling)\b"), "either", strength=3),
+        r"\bc(?:a|o)me under (?:heavy |intense |sustained |repeated )?(?:fire|attack|mortar fire|rocket fire|shelling)\b|"
+        r"\b(?:drove|driven|rammed|crashed) (?:a |an |his |their |the )?(?:[\w-]+ ){0,2}?(?:car|truck|vehicle|lorry|van|tanker|motorbike|motorcycle)s? "
+        r"(?:(?:packed|laden|loaded|rigged|filled|stuffed) with (?:\w+ ){0,2}?explosives? )?into\b"), "either", strength=3),
     Rule("attack", _rx(r"\bbombed\b"), "either", pos="V", strength=3),
     Rule("attack", _rx(r"\braids?\b"), "either", pos="N", noun=True, strength=3),
     Rule("attack", _rx(r"\battack(?:s)?\b"), "either", pos="N", noun=True, strength=1),
@@ -166,6 +168,7 @@ TRIGGERS: list[Rule] = [
 
 #: generic violence words: an event of their own only when nothing more specific is said
 _OTHER_AGENT = re.compile(r"\b(?:gunmen|militants|bombers?|attackers|fighters|insurgents|jihadists|assailants)\b", re.I)
+_RAIDERS = re.compile(r"\b(?:gunmen|attackers|assailants|(?:suicide )?bombers?|raiders|kidnappers)\b", re.I)
 _OWN_KIND = ("attack", "airstrike", "clash")
 _WEAK_VIOLENCE = re.compile(r"^(?:struck|hit|targeted|kill(?:ed|ing)|attack(?:ed|s|ing)?|raided)$", re.I)
 
@@ -217,6 +220,11 @@ _FRAME = re.compile(
     r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)(?:ern)?\s+of"
     r"|\b(?:km|kms|kilometres?|kilometers?|miles)\)?\s+(?:\w+\s+)?(?:from|of|outside)|\bnear(?:by)?|\boutside|\bbetween)\s+(?:the\s+)?$",
     re.I)
+#: an unnamed place given by direction and distance from a named one: "a refinery 40 km north of Baghdad"
+_FAR_FRAME = re.compile(
+    r"\b(?:a|an|the)\s+(?:[\w'’-]+\s+){0,3}?(?:town|village|refinery|base|city|area|district|checkpoint|camp|dam|field|hill|road|position|positions|outpost)s?\s*,?\s*"
+    r"(?:(?:some|about|around|nearly|roughly|just)\s+)?(?:\d[\d,.]*\s*(?:km|kms|kilometres?|kilometers?|miles)\s+)?(?:\([^)]{0,20}\)\s+|\[[^]]{0,20}\]\s+)?"
+    r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)(?:ern)?\s+of\s+(?:the\s+)?(?:(?:town|city|capital)\s+of\s+)?$", re.I)
 _COORD_GAP = re.compile(
     r"\s*(?:,\s*(?:and|or)?|and|&|or|,?\s*as well as|,?\s*along with|plus|,?\s*together with)\s*(?:(?:the|nearby|neighbouring|neighboring|adjacent)\s+)?"
     r"(?:(?:towns?|cities|villages?|districts?|areas?|parts|much|most|all)\s+(?:of|in)\s+(?:the\s+)?)?(?:(?:town|city|village|district|port|base)\s+of\s+)?", re.I)
@@ -573,7 +581,7 @@ class EventExtractor:
         nxt = [o for o in trigs if o.start >= a1 and o.type != t.type and not o.noun]
         if nxt:
             limit = min(limit, nxt[0].start)
-        max_gap = 70 if t.noun else 90
+        max_gap = 70 if t.noun else 110
         first = None
         for p in after:
             ps = p.start - s0
@@ -704,6 +712,8 @@ class EventExtractor:
             inside = [a for a in acts if a0 <= a.start < a1]
             if inside:
                 return inside[0]  # "IS-held", "in Islamic State hands", "which IS still holds"
+            if re.match(r"[\w'’.]+-(?:held|controlled|occupied|run)\b", t.text):
+                return None  # "Kurdish-held": the prefix names the holder, not the sentence's subject
             if t.text.lower().startswith("which"):
                 # "supporters of the Houthi movement, which has controlled Sana'a": the antecedent holds it
                 ante = [a for a in acts if a.end <= a0 and re.fullmatch(r"\s*,?\s*", sent[a.end - s0 : t.start])]
@@ -757,6 +767,9 @@ class EventExtractor:
                 side, actor_text = enemy, m
         if t.type == "control" and side == "unknown":
             return None  # "held", "controlled" with no holder named is not evidence of who holds it
+        if t.type == "capture" and _RAIDERS.search(actor_text or s.text[_clause_start(sent, t.start) : t.start]):
+            # "gunmen entered Kobani before dawn and went from house to house": a raid, not a takeover
+            t = replace(t, type="attack")
         controller = side if t.type in ("capture", "control") else None
         conf = 0.55 + (0.15 if actor else 0.0) + (0.1 if prec == "day" else 0.0) + 0.15 * min(1.0, place.score)
         return Event(
@@ -1073,6 +1086,10 @@ def _resolve_sentence(events: list[Event], s: _Sentence, trigs: Sequence[Trigger
     framed = [e for e in kept if _FRAME.search(s.text[max(0, e.place.start - s.start - 45) : e.place.start - s.start])]
     kept = [e for e in kept if e not in framed
             or not any(o is not e and o not in framed and FAMILY[o.type] == FAMILY[e.type] for o in kept)]
+    # "drove militants from a key refinery north of Baghdad": an unnamed place located from a named one
+    # far off; the named one did not change hands
+    kept = [e for e in kept if not (FAMILY[e.type] == "territory" and _FAR_FRAME.search(
+        s.text[max(0, e.place.start - s.start - 60) : e.place.start - s.start]))]
     # a generic "killed"/"attack" yields to any other violence event of the sentence
     strong = [e for e in kept if FAMILY[e.type] == "violence" and not _WEAK_VIOLENCE.match(e.trigger.strip())]
     if strong:

@@ -106,6 +106,8 @@ _NEEDED = {
 
 def esc(value: object) -> str:
     """HTML-escaped text of any value (None/NaN -> '')."""
+    if type(value) is str:  # the common case, first
+        return html.escape(value, quote=True)
     if value is None:
         return ""
     if isinstance(value, float) and math.isnan(value):
@@ -119,6 +121,8 @@ def esc(value: object) -> str:
 
 
 def _text(value: object) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     try:
@@ -478,20 +482,37 @@ def prepare_points(points: pd.DataFrame | None) -> pd.DataFrame:
     """The columns the maps use, with defaults; rows without coordinates dropped."""
     if points is None or len(points) == 0:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in _NEEDED})
-    df = points[[c for c in points.columns if c in _NEEDED]].copy()
+    # a new frame of the same columns (copy-on-write: nothing is copied until a column is replaced)
+    df = points[[c for c in points.columns if c in _NEEDED]]
     for c, default in _NEEDED.items():
         if c not in df.columns:
             df[c] = default
     df["lat"] = pd.to_numeric(df["lat"], errors="coerce")
     df["lon"] = pd.to_numeric(df["lon"], errors="coerce")
-    df = df[df["lat"].between(-90, 90) & df["lon"].between(-180, 180)]
-    df["event_type"] = df["event_type"].fillna("mention").astype(str)
+    ok = df["lat"].between(-90, 90) & df["lon"].between(-180, 180)
+    if not ok.all():
+        df = df[ok]
+    if df["event_type"].hasnans or df["event_type"].dtype != "str":
+        df["event_type"] = df["event_type"].fillna("mention").astype(str)
     from frontlines.records import GEO_PRECISION
 
     gp = df["geo_precision"].fillna("").astype(str)
-    df["geo_precision"] = gp.where(gp.isin(PRECISIONS), df["kind"].map(GEO_PRECISION).fillna("city"))
+    valid = gp.isin(PRECISIONS)
+    if not valid.all():
+        gp = gp.where(valid, map_values(df["kind"], GEO_PRECISION, "city"))
+    df["geo_precision"] = gp
     df["confidence"] = pd.to_numeric(df["confidence"], errors="coerce").fillna(0.0)
     return df
+
+
+def map_values(values: pd.Series, mapping: dict[Any, Any], default: Any) -> pd.Series:
+    """``values.map(mapping).fillna(default)``, looking each distinct value up once (fast on 100,000 rows)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    looked = [mapping.get(u, default) for u in uniques] + [default]  # code -1 (missing) -> the last entry
+    table = pd.Series(looked, dtype=pd.Series(looked).dtype)
+    out = table.take(codes)
+    out.index = values.index
+    return out
 
 
 def map_bounds(points: pd.DataFrame | None, *, pad: float = 0.12, min_span: float = 3.0) -> tuple[float, float, float, float]:
@@ -875,7 +896,8 @@ def _element_classes() -> dict[str, type]:
 
         def __init__(self, text: str) -> None:
             super().__init__()
-            self._text = text
+            # what the compiled template would have given: Jinja drops one trailing newline
+            self._text = text[:-1] if text.endswith("\n") else text
 
         def render(self, **kwargs: Any) -> str:
             return self._text

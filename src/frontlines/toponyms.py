@@ -177,6 +177,9 @@ def _capital_ids(gaz: Gazetteer) -> frozenset[str]:
     return frozenset(ids)
 
 
+CTX_SHARE = float(__import__("os").environ.get("FL_CTX_SHARE", "0.6"))
+
+
 @dataclass
 class Span:
     start: int
@@ -516,7 +519,10 @@ class Geoparser:
         for s in spans:
             if s.start > 80:
                 break
-            if s.candidates and re.match(r"^\s*[A-Z][A-Za-z' .\-]*$", head[: s.start]) is not None:
+            # "BAGHDAD, June 10 (Reuters) -", "Aden: ...": the name is followed by the dateline's punctuation; a
+            # headline's first place ("Lamar County sales tax still booming. Paris and Roxton ...") is not a dateline
+            if (s.candidates and re.match(r"^\s*(?:[A-Z][A-Za-z' .\-]*)?$", head[: s.start]) is not None
+                    and re.match(r"^\s*(?:,|\(|:|[-–—])", text[s.end : s.end + 4])):
                 best = max(s.candidates, key=lambda c: importance(c.entry))
                 return best.entry.country
         return None
@@ -535,8 +541,9 @@ class Geoparser:
             elif e.country in NEIGHBOURS:
                 score += 0.3 * w
         if e.country in ctx:
-            # the countries the article is about: their places, and the country itself over a namesake elsewhere
-            score += 0.5 * min(2.0, ctx[e.country])
+            # the countries the article is about: their places, and the country itself over a namesake elsewhere;
+            # how often, and what share of all the article's country evidence
+            score += 0.5 * min(2.0, ctx[e.country]) + CTX_SHARE * ctx[e.country] / max(1.0, sum(ctx.values()))
         if len(s.surface) <= 3 and s.surface.isupper() and e.kind != "country" and not c.matched_name.isupper():
             score -= 1.5  # "US", "SA": an acronym names a country, not the village "Us" or "Saa"
         if dateline_cc and e.country == dateline_cc:
