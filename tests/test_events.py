@@ -222,3 +222,15 @@ def test_came_under_fire_is_an_attack_on_the_subject(extractor) -> None:
                                    published="2017-10-22"))
     got = [(e.type, e.place.surface, e.date, e.side) for e in ex.events]
     assert got == [("attack", "Western Desert", "2017-10-20", "unknown")], got
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Forces loyal to Hadi drove troops loyal to his predecessor, Ali Abdullah Saleh, out of Aden on Thursday.", ("capture", "Aden")),
+    ("Thousands fled toward Sinjar, a town still guarded by Kurdish Peshmerga forces.", ("control", "Sinjar")),
+    ("Further west, the Islamic State is consolidating its hold on Sirte.", ("control", "Sirte")),
+    ("Coalition officials said their forces were within a few kilometres of Hodeidah on Thursday.", ("clash", "Hodeidah")),
+    ("The army also claimed gains in Benghazi on Thursday.", ("clash", "Benghazi")),
+])
+def test_more_ways_to_say_it(events_of, sentence, expected) -> None:
+    evs = events_of(sentence)
+    assert expected in [(t, p) for t, p, _, _ in evs], evs

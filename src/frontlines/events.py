@@ -85,12 +85,13 @@ def _rx(words: str) -> re.Pattern[str]:
 
 _HOLDER = (r"(?:(?-i:[A-Z])[\w'’.]*|rebel|government|regime|militant|jihadist|opposition|Kurdish|Houthi|Islamist|"
            r"jihadi|extremist|insurgent|army|militia|loyalist|coalition)")
-_PLACE_NOUN = r"(?:town|city|village|area|district|base|airport|neighbourhood|neighborhood|dam|refinery|field|hill|crossing|camp|port|border|province|region|outskirts|centre|center|compound|headquarters|prison|barracks|airbase|terminal|oasis|island|valley|mountain)"
+_PLACE_NOUN = r"(?:town|city|village|area|district|base|airport|neighbourhood|neighborhood|dam|refinery|field|hill|crossing|camp|port|border|province|region|outskirts|centre|center|compound|headquarters|prison|barracks|airbase|terminal|oasis|island|valley|mountain|palace|hospital|stadium|building|garrison|port)"
 
 TRIGGERS: list[Rule] = [
     # -- control: a place said to be held ------------------------------------------------------
     Rule("control", _rx(rf"\b{_HOLDER}-(?:held|controlled|occupied|run)\b(?! (?:areas?|parts?|districts?|neighbou?rhoods?|territory|territories|side|sections?|pockets?|enclaves?|zones?|villages|towns|regions?) (?:in|of)\b)"), "after"),
-    Rule("control", _rx(r"\b(?:still |remained |remains |was |were |is |are |been |long |firmly )*(?:held|controlled|occupied|ruled|run) by\b"), "before"),
+    Rule("control", _rx(r"\b(?:still |remained |remains |was |were |is |are |been |long |firmly )*(?:held|controlled|occupied|ruled|run|guarded|defended) by\b"), "before"),
+    Rule("control", _rx(r"\b(?:consolidat|tighten|strengthen|maintain|extend|keep|kept|keeps|keeping)\w* (?:its|their|the group['’]s|(?:(?-i:[A-Z])[\w-]*\s+){1,3}?(?:['’]s?)?) ?(?:hold|grip|control) (?:on|over)\b"), "after"),
     Rule("control", _rx(r"\b(?:under|in) (?:the )?(?:full |effective |de facto |firm |complete |total )?(?:control|hands|grip) of\b(?= (?:the |its |their )?(?:(?-i:[A-Z])|group|militants|jihadists|rebels|army|government|regime|fighters|forces|insurgents|extremists|Houthis|Kurds))"), "before"),
     Rule("control", _rx(r"\b(?:in|has|have|had|retains?|retained|keeps?|kept) (?:full |effective |de facto |firm |complete |total )?control of\b"), "after"),
     Rule("control", _rx(r"\bunder (?:the )?(?:full |effective |firm |complete |total )?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3}control\b|\bunder (?:the )?(?:\w+['’]s?|their|its|rebel|government|regime|militant|jihadist|army|Kurdish|Houthi|opposition)\s+control\b"), "before"),
@@ -110,7 +111,7 @@ TRIGGERS: list[Rule] = [
         r"\bentered\b|\bswept (?:into|through)\b|\bmoved into\b|\brolled into\b|\bmarched into\b|"
         r"\braised (?:their|its|the) (?:\w+ )?flags? over\b|\bsecured\b|"
         r"\bdeclared (?:victory|the liberation) (?:in|of|over)\b|\b(?:gained|assumed|won|seized|took|regained) (?:full |complete |total )?control of\b|"
-        r"\bdr(?:ove|iven|ive|iving) (?:\S+ ){0,5}?(?:out of|from)\b|\bexpell?(?:ed|ing)? (?:\S+ ){0,5}?from\b|"
+        r"\bdr(?:ove|iven|ive|iving) (?:\S+ ){0,8}?(?:out of|from)\b|\bexpell?(?:ed|ing)? (?:\S+ ){0,6}?from\b|"
         r"\bpushed (?:\S+ ){0,5}?out of\b|\bouste?d? (?:\S+ ){0,5}?from\b|\bswept (?:\S+ ){0,5}?out of\b|"
         r"\bflushed (?:\S+ ){0,5}?out of\b|\brouted (?:\S+ ){0,5}?(?:from|out of)\b|\bdefeated\b(?= (?:\S+ ){0,5}?(?:in|at) )"), "either", strength=3),
     Rule("capture", _rx(r"\b(?:fell|falls|fallen) (?:in(?:to)? the hands of|to)\b|\bwas lost to\b"), "before", strength=3),
@@ -149,10 +150,14 @@ TRIGGERS: list[Rule] = [
     Rule("clash", _rx(
         r"\bclash(?:es)?\b|\bfighting\b|\bfights?\b|\boffensives?\b|\bassaults?\b|\bbattles?\b|\bsieges?\b|(?<!\bin )\badvances?\b|"
         r"\bcounter-?attacks?\b|\bcounter-?offensives?\b|\bpush (?:on|towards?|into)\b|\bskirmish(?:es)?\b|"
-        r"\boperations? (?:to|in|against|on)\b|\bcampaign (?:to|in|against|for)\b|\bexchanges? of fire\b|\bgunbattles?\b|\bfirefights?\b"),
+        r"\boperations? (?:to|in|against|on)\b|\bcampaign (?:to|in|against|for)\b|\bexchanges? of fire\b|\bgunbattles?\b|\bfirefights?\b|"
+        r"\bgains (?:in|around|near|on)\b"),
         "either", pos="N", noun=True, strength=2),
     Rule("clash", _rx(
-        r"\bclashed\b|\bfought\b|\bbattl(?:ed|ing)\b|\bbesieg(?:ed|ing)\b|\badvanc(?:ed|ing)\b|\bpush(?:ed|ing)? (?:on|towards?|into|deeper)\b|"
+        r"\bwithin (?:a few|several|a|about|some|\d+|a couple of) (?:hundred |dozen )?(?:km|kms|kilometres?|kilometers?|miles|metres|meters|yards) of\b|"
+        r"\bhunt(?:ed|ing)? down (?:\w+ ){0,2}?(?:militants|fighters|insurgents|jihadists|remnants|cells|members)\b"), "after", strength=1),
+    Rule("clash", _rx(
+        r"\bclashed\b|\bfought\b|\bbattl(?:ed|ing)\b|\bbesieg(?:ed|ing)\b|\badvanc(?:ed|ing)\b|\bpush(?:ed|ing)? (?:(?:north|south|east|west)\w* )?(?:on|towards?|into|deeper|through)\b|"
         r"\bmarched on\b|\bencircl(?:ed|ing)\b|(?<!area )(?<!areas )(?<!region )(?<!villages )(?<!desert )\bsurround(?:ed|ing)\b"
         r"(?! (?:villages?|countryside|areas?|province|region|towns?|desert|hills|mountains|districts?|neighbou?rhoods?|farmland)\b)|\bclos(?:ing|ed?) in on\b|\bmov(?:ed|ing) (?:on|towards?)\b|"
         r"\bbreached\b|\bbr(?:oke|oken|eaking) (?:into|through)\b|\bbroke the siege\b|\bpress(?:ed|ing) (?:deeper )?into\b|"
