@@ -234,3 +234,16 @@ def test_came_under_fire_is_an_attack_on_the_subject(extractor) -> None:
 def test_more_ways_to_say_it(events_of, sentence, expected) -> None:
     evs = events_of(sentence)
     assert expected in [(t, p) for t, p, _, _ in evs], evs
+
+
+@pytest.mark.parametrize("sentence", [
+    "The town had been used as a base for attacks on Baghdad.",
+    "The group, much weakened since it lost Sirte, still strikes the capital.",
+])
+def test_background_is_not_an_event(events_of, sentence) -> None:
+    assert events_of(sentence, "2018-09-10") == []
+
+
+def test_a_dated_loss_after_since_is_still_an_event(events_of) -> None:
+    evs = events_of("Since capturing Tal Abyad on 15 June, the YPG has advanced 50 km.", "2015-07-01")
+    assert ("capture", "Tal Abyad", "2015-06-15", "day") in evs, evs

@@ -192,6 +192,13 @@ _UNREAL = re.compile(
 _UNREAL_AFTER = re.compile(
     r"[^.;:]{0,40}?\b(?:had|has|have|was|were|is|are)\s+(?:been\s+)?(?:reportedly\s+|allegedly\s+)?"
     r"(?:planned|plotted|planning|plotting|foiled|thwarted|prevented)\b", re.I)
+_DATED_AFTER = re.compile(
+    r"\b(?:on|in|at the (?:end|start|beginning) of|early|late|mid-?)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday|\d{4})\b")
+_PURPOSE_NOUN = re.compile(
+    r"\b(?:base|bases|launch ?pad|launching pad|springboard|staging (?:ground|post|area|point)|platform|hub|training|"
+    r"planning|preparations?|capacity|capability|threat|risk|wave of threats)\s+(?:for|of)\s+(?:\w+\s+){0,2}$", re.I)
 _SUPPORT = re.compile(r"\b(?:backed|supported|covered|aided|assisted|helped) by\s+(?:\S+\s+){0,4}$|\b(?:support|cover|help) (?:of|from)\s+(?:\S+\s+){0,3}$", re.I)
 _WITH_AIR = re.compile(r"\b(?:with|under)\s+(?:\S+\s+){0,2}$", re.I)
 _PURPOSE_TO = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.I)
@@ -946,6 +953,11 @@ def _unreal(sent: str, t: Trigger) -> bool:
         # "failed to stop", "could not halt": the negation is about something else when it is far and
         # separated; keep it simple: a cue in the last seven words of the stretch counts
         return True
+    if t.type == "capture" and re.search(r"\bsince\s+(?:(?:it|they|the group|the militants|the jihadists|IS|ISIS)\s+)?$", before, re.I) \
+            and not _DATED_AFTER.search(sent[t.end : _next_break(sent, t.end) + 40]):
+        return True  # "weakened since it lost Sirte": a past loss named as background, not reported
+    if t.noun and _PURPOSE_NOUN.search(before[-60:]):
+        return True  # "a base for attacks on the capital", "a springboard for raids": what a place was used for
     if _UNREAL_AFTER.match(sent, t.end):
         return True  # "a suicide bomber had planned to ...", "attacks ... were reportedly planned"
     if t.type in ("airstrike", "attack") and _SUPPORT.search(before[-60:]) or t.type == "airstrike" and _WITH_AIR.search(before[-30:]):
