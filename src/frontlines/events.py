@@ -106,7 +106,7 @@ TRIGGERS: list[Rule] = [
         r"\bseiz(?:ed|e|es|ing)\b|\bover-?r(?:an|un|unning|uns)\b|\bwrest(?:ed|s)?\b|\bregain(?:ed|s|ing)?(?: (?:full )?control of)?\b|"
         r"\b(?:took|take|taking|takes|taken) (?:full |complete |total |effective )?(?:back|over|control of)\b|"
         r"\b(?:had|have|has|was|were|been|being) taken\b(?! (?:part|place|into|to|by surprise|hostage|prisoner|seriously|off|aback|ill|away|in\b))|"
-        r"\btook\b(?= (?:the |back |full |over |control |most of |much of |all of |large parts of |parts of )?(?:(?-i:[A-Z])|(?:al|el|ad|ar|as|ash|at|az|an)-|" + _PLACE_NOUN + r"))|"
+        r"\b(?:took|taking|takes)\b(?= (?:the |back |full |over |control |most of |much of |all of |large parts of |parts of )?(?:(?-i:[A-Z])|(?:al|el|ad|ar|as|ash|at|az|an)-|" + _PLACE_NOUN + r"))|"
         r"\bfreed\b(?! (?:\d|dozens|hundreds|about|some|more|the (?:hostages|prisoners|inmates)))|\bcleared\b|\bstorm(?:ed|ing)\b|"
         r"\bentered\b|\bswept (?:into|through)\b|\bmoved into\b|\brolled into\b|\bmarched into\b|"
         r"\braised (?:their|its|the) (?:\w+ )?flags? over\b|\bsecured\b|"
@@ -238,7 +238,7 @@ _FAR_FRAME = re.compile(
     r"(?:(?:some|about|around|nearly|roughly|just)\s+)?(?:\d[\d,.]*\s*(?:km|kms|kilometres?|kilometers?|miles)\s+)?(?:\([^)]{0,20}\)\s+|\[[^]]{0,20}\]\s+)?"
     r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)(?:ern)?\s+of\s+(?:the\s+)?(?:(?:town|city|capital)\s+of\s+)?$", re.I)
 _COORD_GAP = re.compile(
-    r"\s*(?:,\s*(?:and|or)?|and|&|or|,?\s*as well as|,?\s*along with|plus|,?\s*together with)\s*(?:(?:the|nearby|neighbouring|neighboring|adjacent)\s+)?"
+    r"\s*(?:,\s*(?:and|or)?|and|&|or|,?\s*as well as|,?\s*along with|plus|,?\s*together with)\s*(?:(?:the|nearby|neighbouring|neighboring|adjacent)\s+){0,2}"
     r"(?:(?:towns?|cities|villages?|districts?|areas?|parts|much|most|all)\s+(?:of|in)\s+(?:the\s+)?)?(?:(?:town|city|village|district|port|base)\s+of\s+)?", re.I)
 _APPOSITION_THEN_COORD = re.compile(r",\s*(?:a|an|the|its|their)\s+[^;:]{0,80},\s*(?:and|as well as)\s+(?:(?:the|towns?|city|village|of)\s+){0,3}", re.I)
 _INCLUDING = re.compile(r"\s*,?\s*(?:including|among them|such as)\s+(?:the\s+)?(?:(?:towns?|cities|city|villages?|districts?|areas?|of)\s+){0,2}", re.I)
@@ -651,6 +651,13 @@ class EventExtractor:
         if _PRONOUN_SUBJECT.search(sent[: t.start]):
             return []  # "as it fell", "before the town fell": the subject is not named here
         last = before[-1]
+        if len(before) > 1 and re.fullmatch(r"\s*,\s*(?:on|in|at|near|along|by|off|across|inside|outside)\b[^,;]{0,60}",
+                                            sent[before[-2].end - s0 : last.start - s0]) \
+                and re.fullmatch(r"[^,;]{0,30},\s*", sent[last.end - s0 : t.start]):
+            # "Jarablus, on the west bank of the Euphrates, fell": the place before the locative apposition
+            last = before[-2]
+            if _PRONOUN_SUBJECT.search(sent[: t.start]) is None:
+                return [last]
         if _APPOSED.fullmatch(sent[last.end - s0 : t.start]) and not _FRAME.search(sent[max(0, last.start - s0 - 45) : last.start - s0]):
             # "Rawa, the last remaining area in the country still held by IS", "Manbij, held by the SDF",
             # "the Afrin region, which the YPG had run": the place right before its apposition or relative
