@@ -247,3 +247,18 @@ def test_background_is_not_an_event(events_of, sentence) -> None:
 def test_a_dated_loss_after_since_is_still_an_event(events_of) -> None:
     evs = events_of("Since capturing Tal Abyad on 15 June, the YPG has advanced 50 km.", "2015-07-01")
     assert ("capture", "Tal Abyad", "2015-06-15", "day") in evs, evs
+
+
+@pytest.mark.parametrize("sentence, place", [
+    ("Moscow's warplanes pounded militant positions on Monday.", "Moscow"),
+    ("The advances have alarmed Ankara on Monday.", "Ankara"),
+    ("Troops drove the militants from a key oil refinery north of Baghdad on Monday.", "Baghdad"),
+    ("A suicide bomber killed seven militiamen in a town just north of Baghdad on Monday.", "Baghdad"),
+])
+def test_a_place_that_is_not_the_scene(events_of, sentence, place) -> None:
+    assert place not in [p for _, p, _, _ in events_of(sentence)]
+
+
+def test_a_checkpoint_outside_a_town_is_at_the_town(events_of) -> None:
+    evs = events_of("Militants attacked a security checkpoint west of El-Arish on Wednesday.", "2019-06-06")
+    assert ("attack", "El-Arish", "2019-06-05", "day") in evs, evs

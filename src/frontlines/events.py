@@ -234,9 +234,13 @@ _FRAME = re.compile(
     re.I)
 #: an unnamed place given by direction and distance from a named one: "a refinery 40 km north of Baghdad"
 _FAR_FRAME = re.compile(
-    r"\b(?:a|an|the)\s+(?:[\w'’-]+\s+){0,3}?(?:town|village|refinery|base|city|area|district|checkpoint|camp|dam|field|hill|road|position|positions|outpost)s?\s*,?\s*"
+    r"\b(?:a|an|the)\s+(?:[\w'’-]+\s+){0,3}?(?:town|village|refinery|base|city|area|district|checkpoint|camp|dam|field|hill|road|highway|position|outpost|monastery|church|mosque|market|hospital|school|prison|convoy|bus|compound|oasis|farm|site|hideout)s?\s*,?\s*"
     r"(?:(?:some|about|around|nearly|roughly|just)\s+)?(?:\d[\d,.]*\s*(?:km|kms|kilometres?|kilometers?|miles)\s+)?(?:\([^)]{0,20}\)\s+|\[[^]]{0,20}\]\s+)?"
     r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)(?:ern)?\s+of\s+(?:the\s+)?(?:(?:town|city|capital)\s+of\s+)?$", re.I)
+#: a place that stands for its government or army: "Moscow's warplanes", "alarmed Ankara"
+_METONYM = re.compile(r"['’]s?\s+(?:own\s+|new\s+)?(?:warplanes|jets|aircraft|air ?force|forces|troops|army|military|government|navy|drones|"
+                      r"missiles|defen[cs]e ministry|ministry|officials|leaders|president|allies|backing|support|proxies)(?![\w-])", re.I)
+_METONYM_BEFORE = re.compile(r"\b(?:alarmed|angered|worried|prompted|urged|accused|blamed|backed by|supported by|allied (?:to|with))\s+$", re.I)
 _COORD_GAP = re.compile(
     r"\s*(?:,\s*(?:and|or)?|and|&|or|,?\s*as well as|,?\s*along with|plus|,?\s*together with)\s*(?:(?:the|nearby|neighbouring|neighboring|adjacent)\s+){0,2}"
     r"(?:(?:towns?|cities|villages?|districts?|areas?|parts|much|most|all)\s+(?:of|in)\s+(?:the\s+)?)?(?:(?:town|city|village|district|port|base)\s+of\s+)?", re.I)
@@ -1112,8 +1116,17 @@ def _resolve_sentence(events: list[Event], s: _Sentence, trigs: Sequence[Trigger
             or not any(o is not e and o not in framed and FAMILY[o.type] == FAMILY[e.type] for o in kept)]
     # "drove militants from a key refinery north of Baghdad": an unnamed place located from a named one
     # far off; the named one did not change hands
-    kept = [e for e in kept if not (FAMILY[e.type] == "territory" and _FAR_FRAME.search(
-        s.text[max(0, e.place.start - s.start - 60) : e.place.start - s.start]))]
+    def far(e: Event) -> bool:
+        m = _FAR_FRAME.search(s.text[max(0, e.place.start - s.start - 60) : e.place.start - s.start])
+        if not m:
+            return False
+        # an attack on "a checkpoint west of El-Arish" happened at El-Arish; one in "a town north of
+        # Baghdad" or "40 km south of Cairo" did not
+        return FAMILY[e.type] == "territory" or bool(re.search(
+            r"\b(?:towns?|villages?|city|cities|districts?|areas?|monaster(?:y|ies)|oasis|\d[\d,.]*\s*(?:km|kms|kilometres?|kilometers?|miles))\b", m.group(0), re.I))
+
+    kept = [e for e in kept if not far(e) and not _METONYM.match(s.text, e.place.end - s.start)
+            and not _METONYM_BEFORE.search(s.text[max(0, e.place.start - s.start - 30) : e.place.start - s.start])]
     # a generic "killed"/"attack" yields to any other violence event of the sentence
     strong = [e for e in kept if FAMILY[e.type] == "violence" and not _WEAK_VIOLENCE.match(e.trigger.strip())]
     if strong:
