@@ -262,3 +262,22 @@ def test_a_place_that_is_not_the_scene(events_of, sentence, place) -> None:
 def test_a_checkpoint_outside_a_town_is_at_the_town(events_of) -> None:
     evs = events_of("Militants attacked a security checkpoint west of El-Arish on Wednesday.", "2019-06-06")
     assert ("attack", "El-Arish", "2019-06-05", "day") in evs, evs
+
+
+def test_the_cheap_word_hints_never_hide_a_trigger(extractor) -> None:
+    """Each rule's ``words`` only skip sentences its regex cannot match: same triggers with and without."""
+    import json
+    import re
+    from dataclasses import replace
+
+    from frontlines.events import TRIGGERS
+    from frontlines.paths import sample_dir
+
+    plain = [replace(r, words=()) for r in TRIGGERS]
+    ee = extractor.events
+    n = 0
+    for f in sorted((sample_dir() / "articles").glob("*.json")):
+        for s in re.split(r"(?<=[.!?])\s+|\n+", json.loads(f.read_text())["text"]):
+            assert ee.triggers(s) == ee.triggers(s, rules=plain), s
+            n += 1
+    assert n > 1000

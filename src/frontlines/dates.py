@@ -167,6 +167,10 @@ _EXPR = re.compile(
 )
 
 
+#: every alternative of ``_EXPR`` holds one of these (a cheap test before the expensive one)
+_MAYBE_TIME = re.compile(r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|week|month|year|night|hour|minute|tonight|morning", re.I)
+
+
 def _weekday_before(pub: date, weekday: int, allow_same: bool = True) -> date:
     delta = (pub.weekday() - weekday) % 7
     if delta == 0 and not allow_same:
@@ -206,6 +210,8 @@ def find_time_expressions(sentence: str, published: str | None, anchor: str | No
     "the next day" and "the day before" are resolved against it, and dropped without one.
     """
     out: list[TimeExpression] = []
+    if not _MAYBE_TIME.search(sentence):
+        return out  # most sentences: no digit, month, weekday or time word at all
     if not published:
         # only absolute dates can be resolved without an anchor
         pub = None

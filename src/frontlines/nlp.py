@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import logging
 import os
 import threading
@@ -32,20 +31,18 @@ def line_breaks(doc: Doc) -> Doc:
     Module-level (not a closure) so that ``nlp.pipe(n_process=N)`` workers find it under any start method.
     It looks only at the newlines in the text instead of at every token.
     """
-    text = doc.text
-    if "\n" not in text or len(doc) < 2:
+    if len(doc) < 2:
         return doc
-    from spacy.attrs import IDX
+    from spacy.attrs import IS_SPACE
 
-    starts = doc.to_array(IDX).tolist()  # token offsets without making Token objects
+    # spaCy's tokenizer keeps a line break in a whitespace token of its own (a token's trailing
+    # whitespace is at most one space), so only the whitespace tokens need a look; ``doc.text`` would
+    # rebuild the whole text from every token
+    spaces = doc.to_array(IS_SPACE)
     last = len(doc) - 1
-    pos = text.find("\n")
-    while pos != -1:
-        # the token whose text or trailing whitespace holds this newline
-        i = bisect.bisect_right(starts, pos) - 1
-        if 0 <= i < last:
+    for i in spaces.nonzero()[0].tolist():
+        if i < last and "\n" in doc[i].text:
             doc[i + 1].is_sent_start = True
-        pos = text.find("\n", pos + 1)
     return doc
 
 

@@ -73,7 +73,7 @@ class Extractor:
                 yield self._finish(doc, article, title, pub_from, published)
 
     def _finish(self, doc, article: Article, title: str | None, pub_from: str, published: str | None) -> Extraction:  # type: ignore[no-untyped-def]
-        text = doc.text
+        text = article.text  # what went into the pipeline (``doc.text`` would rebuild it token by token)
         actor_mentions = self.actors.find(text)
         places = self.geoparser.geoparse(doc, actor_mentions)
         sentences = tuple(_trimmed(text, s.start_char, s.end_char) for s in doc.sents)
