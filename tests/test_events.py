@@ -281,3 +281,10 @@ def test_the_cheap_word_hints_never_hide_a_trigger(extractor) -> None:
             assert ee.triggers(s) == ee.triggers(s, rules=plain), s
             n += 1
     assert n > 1000
+
+
+def test_who_held_a_place_before_is_not_who_holds_it(events_of) -> None:
+    assert events_of("The jihadists had controlled Rutba for almost two years.", "2016-05-20") == []
+    assert events_of("Tal Afar had been held by the militants since June 2014.", "2017-08-31") == []
+    evs = events_of("Aden airport had been in the hands of the rebels since soldiers defected on March 25.", "2015-04-02")
+    assert [(t, p, d) for t, p, d, _ in evs] == [("control", "Aden airport", "2015-03-25")], evs

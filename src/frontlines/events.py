@@ -479,7 +479,7 @@ class EventExtractor:
         out: list[Event] = self._appositive_control(s, published, enemy, trigs)
         if not trigs:
             return _resolve_sentence(out, s, trigs)
-        real = [t for t in trigs if not _unreal(s.text, t) and not _undated_nominal(s, t)]
+        real = [t for t in trigs if not _unreal(s.text, t) and not _undated_nominal(s, t) and not _held_before(s, t)]
         for t in real:
             places = self._places_for(s, t, real) or self._anaphor_place(s, t)
             for place in places:
@@ -971,6 +971,19 @@ def _storming(s: _Sentence, ev: Event, t: Trigger) -> Event:
             or re.match(r"['’]s\s+(?:[\w'’-]+\s+){0,2}?", tail) and _BUILDING.search(tail[:40].split(",")[0]):
         return replace(ev, type="attack", controller_after=None, fatalities=fatalities_in(s.text))
     return ev
+
+
+def _held_before(s: _Sentence, t: Trigger) -> bool:
+    """"The jihadists had controlled the town for two years", "had been held by the militants since June
+    2014": who held a place before, not who holds it now; unless it says from which day ("had been in the
+    hands of the rebels since soldiers defected on March 25" dates the takeover)."""
+    if t.type != "control":
+        return False
+    before = s.text[: t.start]
+    if not (re.match(r"had\b", t.text, re.I) or re.search(r"\bhad\s+(?:long\s+|firmly\s+|already\s+)?(?:been\s+)?$", before, re.I)
+            or re.match(r"which\b[^,;]*?\bhad\b", t.text, re.I)):
+        return False
+    return not any(x.precision == "day" and t.end <= x.start <= t.end + 120 for x in s.times)
 
 
 def _undated_nominal(s: _Sentence, t: Trigger) -> bool:
