@@ -216,7 +216,7 @@ TRIGGERS = [replace(r, words=w) for r, w in zip(TRIGGERS, _RULE_WORDS, strict=Tr
 
 #: generic violence words: an event of their own only when nothing more specific is said
 _OTHER_AGENT = re.compile(r"\b(?:gunmen|militants|bombers?|attackers|fighters|insurgents|jihadists|assailants)\b", re.I)
-_RAIDERS = re.compile(r"\b(?:gunmen|attackers|assailants|(?:suicide )?bombers?|raiders|kidnappers)\b", re.I)
+_RAIDERS = re.compile(r"\b(?:gunmen|assailants|(?:suicide )?bombers?|raiders|kidnappers)\b", re.I)
 _OWN_KIND = ("attack", "airstrike", "clash")
 _WEAK_VIOLENCE = re.compile(r"^(?:struck|hit|targeted|kill(?:ed|ing)|attack(?:ed|s|ing)?|raided)$", re.I)
 
@@ -957,7 +957,8 @@ def _new_clause(s: _Sentence, a: int, b: int, verbs: bool = True) -> bool:
 _ANAPHOR = re.compile(r"\s*[\"“”'‘’]?\s*(?:(?:almost|nearly|full|complete|total|effective)\s+)*(?:control\s+)?(?:[\"“”'‘’]\s*)?(?:(?:of|in|on|into|at|over)\s+)?the\s+(?:\w+\s+)?(?:city|capital|town)\b", re.I)
 _ANAPHOR_IN_OBJECT = re.compile(r"[^,;.]{0,50}?\b(?:of|in|into|on|over|at)\s+the\s+(?:\w+\s+)?(?:city|capital|town)\b", re.I)
 _ANAPHOR_ANY = re.compile(r"\bthe\s+(?:\w+\s+)?(?:city|capital|town)\b", re.I)
-_BUILDING = re.compile(r"\b(?:prison|jail|building|buildings|court|courthouse|hotel|church|cathedral|mosque|compound|headquarters|checkpoint|police station|station|office|offices|ministry|ministries|parliament|palace|embassy|consulate|hospital|school|market|bank)\b", re.I)
+_BUILDING = re.compile(r"\b(?:prisons?|jails?|buildings?|courts?|courthouses?|hotels?|churche?s?|cathedrals?|mosques?|checkpoints?|posts?|police stations?|stations?|"
+                       r"offices?|ministry|ministries|parliament|palace|embassy|consulate|hospitals?|schools?|markets?|banks?)\b", re.I)
 
 
 def _storming(s: _Sentence, ev: Event, t: Trigger) -> Event:
