@@ -288,3 +288,13 @@ def test_who_held_a_place_before_is_not_who_holds_it(events_of) -> None:
     assert events_of("Tal Afar had been held by the militants since June 2014.", "2017-08-31") == []
     evs = events_of("Aden airport had been in the hands of the rebels since soldiers defected on March 25.", "2015-04-02")
     assert [(t, p, d) for t, p, d, _ in evs] == [("control", "Aden airport", "2015-03-25")], evs
+
+
+def test_a_held_adjective_does_not_cut_the_capture_from_its_place(events_of) -> None:
+    evs = events_of("Iraqi forces captured the Kurdish-held oil city of Kirkuk on Monday.", "2017-10-17")
+    assert ("capture", "Kirkuk", "2017-10-16", "day") in evs, evs
+
+
+def test_where_the_militias_come_from_is_not_the_scene(events_of) -> None:
+    evs = events_of("The airport had been seized by the Misrata militias on Saturday.", "2014-08-24")
+    assert "Misrata" not in [p for _, p, _, _ in evs], evs

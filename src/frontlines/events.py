@@ -283,6 +283,8 @@ _FAR_FRAME = re.compile(
 #: a place that stands for its government or army: "Moscow's warplanes", "alarmed Ankara"
 _METONYM = re.compile(r"['’]s?\s+(?:own\s+|new\s+)?(?:warplanes|jets|aircraft|air ?force|forces|troops|army|military|government|navy|drones|"
                       r"missiles|defen[cs]e ministry|ministry|officials|leaders|president|allies|backing|support|proxies)(?![\w-])", re.I)
+#: a place naming where fighters come from: "seized by the Misrata militias", "Zintan brigades"
+_ORIGIN = re.compile(r"\s+(?:militias?|militiamen|brigades?|fighters|forces|troops|tribesmen|rebels|units|battalions?)\b")
 _METONYM_BEFORE = re.compile(r"\b(?:alarmed|angered|worried|prompted|urged|accused|blamed|backed by|supported by|allied (?:to|with))\s+$", re.I)
 _COORD_GAP = re.compile(
     r"\s*(?:,\s*(?:and|or)?|and|&|or|,?\s*as well as|,?\s*along with|plus|,?\s*together with)\s*(?:(?:the|nearby|neighbouring|neighboring|adjacent)\s+){0,2}"
@@ -640,7 +642,8 @@ class EventExtractor:
         for m in _CLAUSE_BREAK.finditer(sent, a1):
             limit = m.start()
             break
-        nxt = [o for o in trigs if o.start >= a1 and o.type != t.type and not o.noun]
+        nxt = [o for o in trigs if o.start >= a1 and o.type != t.type and not o.noun
+               and not re.match(r"[\w'’.]+-(?:held|controlled|occupied|run)\b", o.text)]  # "captured the Kurdish-held city of Kirkuk"
         if nxt:
             limit = min(limit, nxt[0].start)
         max_gap = 70 if t.noun else 110
@@ -1186,6 +1189,7 @@ def _resolve_sentence(events: list[Event], s: _Sentence, trigs: Sequence[Trigger
             r"\b(?:towns?|villages?|city|cities|districts?|areas?|monaster(?:y|ies)|oasis|\d[\d,.]*\s*(?:km|kms|kilometres?|kilometers?|miles))\b", m.group(0), re.I))
 
     kept = [e for e in kept if not far(e) and not _METONYM.match(s.text, e.place.end - s.start)
+            and not (e.place.kind in ("city", "town", "village") and _ORIGIN.match(s.text, e.place.end - s.start))
             and not _METONYM_BEFORE.search(s.text[max(0, e.place.start - s.start - 30) : e.place.start - s.start])]
     # a generic "killed"/"attack" yields to any other violence event of the sentence
     strong = [e for e in kept if FAMILY[e.type] == "violence" and not _WEAK_VIOLENCE.match(e.trigger.strip())]
