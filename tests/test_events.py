@@ -298,3 +298,11 @@ def test_a_held_adjective_does_not_cut_the_capture_from_its_place(events_of) -> 
 def test_where_the_militias_come_from_is_not_the_scene(events_of) -> None:
     evs = events_of("The airport had been seized by the Misrata militias on Saturday.", "2014-08-24")
     assert "Misrata" not in [p for _, p, _, _ in evs], evs
+
+
+def test_the_main_clause_day_does_not_date_the_after_clause(events_of) -> None:
+    text = ("Mexico demanded an inquiry on Tuesday after Egyptian forces attacked a convoy of tourists in the "
+            "Western Desert. The forces fired on the vehicles on Sunday, officials said.")
+    evs = events_of(text, "2015-09-16")  # "on Tuesday" is 2015-09-15, the day Mexico made its demand
+    assert ("attack", "Western Desert", "2015-09-15", "day") not in evs, evs
+    assert [t for t, p, _, _ in evs if p == "Western Desert"] == ["attack"], evs

@@ -1059,6 +1059,10 @@ _RELATIVE = re.compile(r"(?:,\s*|\s)(?<!said\s)(?<!says\s)(?<!announced\s)(?<!re
                        r"(?<!stated\s)(?<!warned\s)(?<!believe\s)(?<!believed\s)(?<!so\s)(?<!such\s)(?:which|that|who|where)\b", re.I)
 
 
+_AFTER_CLAUSE = re.compile(r"\b(?:(?:hours|days|minutes|a day|a week|weeks|shortly|soon|just|a few \w+) )?(?:after|following)\s+(?=(?:\w+\s+){0,6}?"
+                           r"(?:\w+ed|killed|struck|hit|seized|took|fell|stormed|attacked|opened|bombed|shelled)\b)", re.I)
+
+
 def _next_break(sent: str, pos: int) -> int:
     m = re.compile(r"[,;:—–]| - ").search(sent, pos)
     return m.start() if m else len(sent)
@@ -1083,11 +1087,17 @@ def _date(s: _Sentence, t: Trigger, published: str | None) -> tuple[str | None, 
         rel = [(m.start(), _next_break(sent, m.end())) for m in _RELATIVE.finditer(sent)]
         # ... unless it describes the trigger itself ("an attack in the Western Desert that killed
         # several policemen on 20 October")
-        own = [(a, b) for a, b in rel if t.noun and a >= t.end and not _new_clause(s, t.end, a)]
+        own = [(a, b) for a, b in rel if t.noun and a >= t.end and not _new_clause(s, t.end, a)
+               and not any(t.end <= p.start - s.start and 0 <= a - (p.end - s.start) <= 3 for p in s.places)]  # "... near Damascus, which"
         outside = [(a, b) for a, b in rel if not a <= t.start < b and (a, b) not in own]
         times = [x for x in times if not any(a <= x.start < b for a, b in outside)]
         nb = [m.start() for m in _DATE_BREAK.finditer(sent, t.end) if not any(a <= m.start() <= a + 2 for a, _ in own)]
         ce = nb[0] if nb else len(sent)
+        # "Mexico demanded an inquiry on Tuesday after forces attacked a convoy": the main clause's day is not
+        # the day of what the "after" clause tells
+        sub = [m.start() for m in _AFTER_CLAUSE.finditer(sent) if m.end() <= t.start]
+        if sub:
+            times = [x for x in times if x.end > sub[-1]]
         in_clause = [x for x in times if x.start >= cs and x.end <= ce]
         pool = in_clause or [x for x in times if dist(x) <= 100]
         if pool:
