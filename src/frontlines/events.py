@@ -266,14 +266,14 @@ _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|is|are|had been|have bee
 _GENERIC_GROUP = re.compile(r"\b(?:the (?:same |jihadist |militant |extremist |terror )?(?:group|militants|jihadists|extremists|insurgents|terrorists|terrorist group|militant group|organisation|organization|fighters)|its fighters|they)\b", re.I)
 _REFERENCE = re.compile(
     r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)(?:ern)?\s+of"
-    r"|\b(?:km|kms|kilometres?|kilometers?|miles)\)?\s+(?:\w+\s+)?(?:from|of|outside)|\bnear(?:by)?|\boutside|\bfrom|\bbetween|\btowards?|\bopposite|"
+    r"|\b(?:km|kms|kilometres?|kilometers?|miles)\)?\s+(?:\w+\s+)?(?:from|of|outside)|\bnear|\boutside|\bfrom|\bbetween|\btowards?|\bopposite|"
     r"\bborder with|\bfacing|\bacross from|\bcapital of|\broad (?:to|from|between|linking)|\blinking)\s+(?:the\s+)?(?:(?:town|city|village|province|region)\s+of\s+)?$",
     re.I,
 )
 #: a place given only as a frame of reference: "a farming town south of Baghdad", "40 km from Mosul"
 _FRAME = re.compile(
     r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)(?:ern)?\s+of"
-    r"|\b(?:km|kms|kilometres?|kilometers?|miles)\)?\s+(?:\w+\s+)?(?:from|of|outside)|\bnear(?:by)?|\boutside|\bbetween)\s+(?:the\s+)?$",
+    r"|\b(?:km|kms|kilometres?|kilometers?|miles)\)?\s+(?:\w+\s+)?(?:from|of|outside)|\bnear|\boutside|\bbetween)\s+(?:the\s+)?$",
     re.I)
 #: an unnamed place given by direction and distance from a named one: "a refinery 40 km north of Baghdad"
 _FAR_FRAME = re.compile(
