@@ -306,3 +306,18 @@ def test_the_main_clause_day_does_not_date_the_after_clause(events_of) -> None:
     evs = events_of(text, "2015-09-16")  # "on Tuesday" is 2015-09-15, the day Mexico made its demand
     assert ("attack", "Western Desert", "2015-09-15", "day") not in evs, evs
     assert [t for t, p, _, _ in evs if p == "Western Desert"] == ["attack"], evs
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The deal gave the government full control of Douma on Monday.", ("control", "Douma")),
+    ("Islamic State militants stormed the base in Raqqa province, giving the group complete control of the province.",
+     ("control", "Raqqa")),
+])
+def test_control_given_to_someone(events_of, sentence, expected) -> None:
+    assert expected in [(t, p) for t, p, _, _ in events_of(sentence)]
+
+
+def test_n_weeks_after_dates_what_follows_it(events_of) -> None:
+    evs = events_of("Haftar announced on Thursday that his army had liberated Derna, seven weeks after launching an offensive.",
+                    "2018-06-29")
+    assert ("capture", "Derna", "2018-06-28", "day") in evs, evs

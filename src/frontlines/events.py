@@ -94,7 +94,7 @@ TRIGGERS: list[Rule] = [
     Rule("control", _rx(r"\b(?:still |remained |remains |was |were |is |are |been |long |firmly )*(?:held|controlled|occupied|ruled|run|guarded|defended) by\b"), "before"),
     Rule("control", _rx(r"\b(?:consolidat|tighten|strengthen|maintain|extend|keep|kept|keeps|keeping)\w* (?:its|their|the group['’]s|(?:(?-i:[A-Z])[\w-]*\s+){1,3}?(?:['’]s?)?) ?(?:hold|grip|control) (?:on|over)\b"), "after"),
     Rule("control", _rx(r"\b(?:under|in) (?:the )?(?:full |effective |de facto |firm |complete |total )?(?:control|hands|grip) of\b(?= (?:the |its |their )?(?:(?-i:[A-Z])|group|militants|jihadists|rebels|army|government|regime|fighters|forces|insurgents|extremists|Houthis|Kurds))"), "before"),
-    Rule("control", _rx(r"\b(?:in|has|have|had|retains?|retained|keeps?|kept) (?:full |effective |de facto |firm |complete |total )?control of\b"), "after"),
+    Rule("control", _rx(r"\b(?:in|has|have|had|retains?|retained|keeps?|kept|(?:give|gives|giving|given|gave) (?:\w+ ){1,3}?|leav(?:e|es|ing) (?:\w+ ){1,3}?in )(?:full |effective |de facto |firm |complete |total )?control (?:of|over)\b"), "after"),
     Rule("control", _rx(r"\bunder (?:the )?(?:full |effective |firm |complete |total )?(?:(?-i:[A-Z])[\w'’-]*\s+){1,3}control\b|\bunder (?:the )?(?:\w+['’]s?|their|its|rebel|government|regime|militant|jihadist|army|Kurdish|Houthi|opposition)\s+control\b"), "before"),
     Rule("control", _rx(r"\b(?:remains?|remained|still|are|is|was|were|stay(?:s|ed)?|been)\s+(?:firmly\s+|still\s+|largely\s+|mostly\s+|entirely\s+)?in\s+(?:the\s+)?(?:(?-i:[A-Z])[\w'’-]*\s+){0,3}(?:government|rebel|regime|militant|jihadist|opposition|army|Kurdish|Houthi|their|its|\w+['’]s?)?\s*hands\b"), "before"),
     Rule("control", _rx(r"\bwhich (?:(?!took|seized|gained|taken|wrested|regained|assumed|lost|has|have|had)\w+ ){0,3}?(?:still |fully |firmly |now )*(?:holds?|held|controls?|controlled|occupies|occupied|ha(?:s|d|ve) (?:long )?held|ha(?:s|d|ve) (?:long )?controlled|ha(?:s|d|ve) ruled)\b(?: by\b)?"), "before"),
@@ -546,6 +546,11 @@ class EventExtractor:
         m = _ANAPHOR.match(s.text, t.end) or _ANAPHOR_IN_OBJECT.match(s.text, t.end)
         if not m or _new_clause(s, t.end, m.end()) or _FRAME.search(s.text[: m.end()].rsplit("the", 1)[0]):
             return []  # "villages south of the city" are not the city
+        if m.group(0).rstrip().lower().endswith("province"):
+            # "complete control of the province": the province named before in the sentence
+            prov = [p for p in s.places if p.end - s.start <= t.start
+                    and (p.kind in ("admin1", "admin2") or _CONTAINER_AFTER.match(s.text, p.end - s.start))]
+            return prov[-1:]
         here = [p for p in s.places if p.end - s.start <= t.start and p.kind in ("city", "town", "village")]
         cands = here or list(s.prior)
         return cands[-1:] if cands else []
@@ -883,7 +888,7 @@ class EventExtractor:
             return m.group(1)  # "It still holds Zinjibar and Jaar": the group the article is about
         ms = list(_GENERIC_GROUP.finditer(sent[max(0, cs) : t.start]))
         if not ms and t.type == "control":
-            ms = list(_GENERIC_GROUP.finditer(sent[max(0, t.start - 60) : t.start]))
+            ms = list(_GENERIC_GROUP.finditer(sent[t.start : t.end])) or list(_GENERIC_GROUP.finditer(sent[max(0, t.start - 60) : t.start]))
         return ms[0].group(0) if ms else None
 
     def _main_enemy(self, acts: Sequence[ActorMention], places: Sequence[Place], published: str | None) -> str:
@@ -957,7 +962,7 @@ def _new_clause(s: _Sentence, a: int, b: int, verbs: bool = True) -> bool:
     return False
 
 
-_ANAPHOR = re.compile(r"\s*[\"“”'‘’]?\s*(?:(?:almost|nearly|full|complete|total|effective)\s+)*(?:control\s+)?(?:[\"“”'‘’]\s*)?(?:(?:of|in|on|into|at|over)\s+)?the\s+(?:\w+\s+)?(?:city|capital|town)\b", re.I)
+_ANAPHOR = re.compile(r"\s*[\"“”'‘’]?\s*(?:(?:almost|nearly|full|complete|total|effective)\s+)*(?:control\s+)?(?:[\"“”'‘’]\s*)?(?:(?:of|in|on|into|at|over)\s+)?the\s+(?:\w+\s+)?(?:city|capital|town|province)\b", re.I)
 _ANAPHOR_IN_OBJECT = re.compile(r"[^,;.]{0,50}?\b(?:of|in|into|on|over|at)\s+the\s+(?:\w+\s+)?(?:city|capital|town)\b", re.I)
 _ANAPHOR_ANY = re.compile(r"\bthe\s+(?:\w+\s+)?(?:city|capital|town)\b", re.I)
 _BUILDING = re.compile(r"\b(?:prisons?|jails?|buildings?|courts?|courthouses?|hotels?|churche?s?|cathedrals?|mosques?|checkpoints?|posts?|police stations?|stations?|"
@@ -1071,7 +1076,9 @@ def _next_break(sent: str, pos: int) -> int:
 def _date(s: _Sentence, t: Trigger, published: str | None) -> tuple[str | None, str | None]:
     """The event's date: the nearest usable time expression, in the trigger's clause first."""
     sent = s.text
-    times = [x for x in s.times if not _is_since(sent, x)]
+    # "liberated Derna seven weeks after launching an offensive": "seven weeks after" dates what follows it
+    # (the launch), not a trigger before it
+    times = [x for x in s.times if not _is_since(sent, x) and not (x.text.lower().endswith("after") and x.start >= t.end)]
     if t.type == "control":
         times = [x for x in times if x.precision == "day"]
     if times:
