@@ -310,7 +310,8 @@ def test_the_main_clause_day_does_not_date_the_after_clause(events_of) -> None:
 
 @pytest.mark.parametrize("sentence, expected", [
     ("The deal gave the government full control of Douma on Monday.", ("control", "Douma")),
-    ("Islamic State militants stormed the base in Raqqa province, giving the group complete control of the province.",
+    ("Islamic State militants captured the Tabqa air base, the last government foothold in Raqqa province, giving the "
+     "group complete control of the province.",
      ("control", "Raqqa")),
 ])
 def test_control_given_to_someone(events_of, sentence, expected) -> None:
