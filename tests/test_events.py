@@ -322,3 +322,18 @@ def test_n_weeks_after_dates_what_follows_it(events_of) -> None:
     evs = events_of("Haftar announced on Thursday that his army had liberated Derna, seven weeks after launching an offensive.",
                     "2018-06-29")
     assert ("capture", "Derna", "2018-06-28", "day") in evs, evs
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Houthi rebels clashed with troops. Their stronghold is the province of Saada, on the border.", ("control", "Saada")),
+    ("Islamic State fighters attacked. Derna, a coastal city at the foot of the Green Mountain, has been under the "
+     "control of Islamist militants.", ("control", "Derna")),
+    ("The Islamic State is spreading in Libya, where it controls the coastal city of Sirte.", ("control", "Sirte")),
+    ("Islamic State fighters fled towards Deir ez-Zor province, where they still hold most of the territory.",
+     ("control", "Deir ez-Zor")),
+    ("The group said it shot down a military helicopter over Sinai in January.", ("attack", "Sinai")),
+    ("The militants have since pressed west towards the T4 air base.", ("clash", "T4 air base")),
+])
+def test_control_and_violence_in_other_words(events_of, text, expected) -> None:
+    evs = events_of(text, "2015-02-17")
+    assert expected in [(t, p) for t, p, _, _ in evs], evs

@@ -118,7 +118,7 @@ TRIGGERS: list[Rule] = [
     Rule("capture", _rx(r"\b(?:fell|falls|fallen) (?:in(?:to)? the hands of|to)\b|\bwas lost to\b"), "before", strength=3),
     Rule("capture", _rx(r"\bfell\b(?! (?:back|apart|silent|short|ill|victim|sharply|by \d|to (?:\d|its|their|a|the lowest)|under|into disrepair|on|off|in|at|near|across|inside|upon|over))"), "before", strength=3),
     Rule("capture", _rx(r"\b(?:(?:re)?capture|liberation|fall|loss|takeover)\b(?=\s+(?:in\s+\w+\s+|last\s+\w+\s+)?of\b)"), "after", noun=True, strength=3),
-    Rule("capture", _rx(r"\b(?:after |since )?(?:losing|lost) (?:control of )?(?=(?:the (?:town|city|village|base|airport) of )?(?-i:[A-Z]))"), "after", strength=3),
+    Rule("capture", _rx(r"\b(?:after |since )?(?:losing|lost) (?:control of )?(?=(?:the (?:\w+ )?(?:town|city|village|base|airport|port) of )?(?-i:[A-Z]))"), "after", strength=3),
     # -- airstrike -------------------------------------------------------------------------------
     Rule("airstrike", _rx(
         r"\b(?:jets?|aircraft|planes|helicopters|drones?|bombers|warplanes?|air ?force)\s+(?:\w+\s+){0,3}?(?:struck|hit|bombed|pounded|targeted|strafed|attacked|raided|have (?:struck|hit|bombed|pounded))\b|"
@@ -140,6 +140,7 @@ TRIGGERS: list[Rule] = [
         r"\bambushed\b|\bassassinat(?:ed|e)\b|\bshelled\b|\bbeheaded\b|\bexecuted\b|\bopened fire\b|\bblew (?:up|(?:himself|themselves) up)\b|"
         r"\bdetonat(?:ed|ing)\b|\bexploded\b|\bshot dead\b|\bgunned down\b|\bwent off\b|\btore through\b|"
         r"\bc(?:a|o)me under (?:heavy |intense |sustained |repeated )?(?:fire|attack|mortar fire|rocket fire|shelling)\b|"
+        r"\bshot down\b|\bdowned\b|\bbr(?:ought|ing|inging) down\b|\bfired (?:on|at|upon)\b|"
         r"\b(?:drove|driven|rammed|crashed) (?:a |an |his |their |the )?(?:[\w-]+ ){0,2}?(?:car|truck|vehicle|lorry|van|tanker|motorbike|motorcycle)s? "
         r"(?:(?:packed|laden|loaded|rigged|filled|stuffed) with (?:\w+ ){0,2}?explosives? )?into\b"), "either", strength=3),
     Rule("attack", _rx(r"\bbombed\b"), "either", pos="V", strength=3),
@@ -161,7 +162,7 @@ TRIGGERS: list[Rule] = [
         r"\bclashed\b|\bfought\b|\bbattl(?:ed|ing)\b|\bbesieg(?:ed|ing)\b|\badvanc(?:ed|ing)\b|\bpush(?:ed|ing)? (?:(?:north|south|east|west)\w* )?(?:on|towards?|into|deeper|through)\b|"
         r"\bmarched on\b|\bencircl(?:ed|ing)\b|(?<!area )(?<!areas )(?<!region )(?<!villages )(?<!desert )\bsurround(?:ed|ing)\b"
         r"(?! (?:villages?|countryside|areas?|province|region|towns?|desert|hills|mountains|districts?|neighbou?rhoods?|farmland)\b)|\bclos(?:ing|ed?) in on\b|\bmov(?:ed|ing) (?:on|towards?)\b|"
-        r"\bbreached\b|\bbr(?:oke|oken|eaking) (?:into|through)\b|\bbroke the siege\b|\bpress(?:ed|ing) (?:deeper )?into\b|"
+        r"\bbreached\b|\bbr(?:oke|oken|eaking) (?:into|through)\b|\bbroke the siege\b|\bpress(?:ed|ing) (?:deeper |(?:north|south|east|west)\w* )?(?:into|towards?|on)\b|"
         r"\btighten(?:ed|ing)? (?:a|the|their) (?:ring|noose|siege|cordon) (?:around|on|of)\b|\bfighting\b|"
         r"\breach(?:ed|ing) (?:the )?(?:\w+ )?(?:outskirts|approaches|edges?|gates|suburbs|centre|center|heart) (?:of|to)\b|"
         r"\b(?:drove|pushed|beat|forced) (?:\S+ ){0,4}?back\b|\brepel(?:led|s)?\b|\brepuls(?:ed|es)\b|\bsweep(?:ing|s)\b"), "either", pos="V", strength=2),
@@ -199,7 +200,7 @@ _RULE_WORDS: list[tuple[str, ...]] = [
     ("suicide", "car", "truck", "bomb", "blast", "explosi", "ied", "roadside", "ambush", "assassination", "shelling",
      "mortar", "rocket", "missile", "massacre", "beheading"),
     ("ambush", "assassinat", "shelled", "behead", "execut", "fire", "blew", "detonat", "explod", "shot", "gunned",
-     "went off", "tore", "under", "drove", "driven", "rammed", "crashed"),
+     "went off", "tore", "under", "drove", "driven", "rammed", "crashed", "shot down", "downed", "down", "fired"),
     ("bombed",),
     ("raid",),
     ("attack",),
@@ -585,6 +586,10 @@ class EventExtractor:
         if got:
             return got[:3] if t.type == "control" else got[:4]
         if t.type == "control" and t.place_side == "after":
+            # "towards Deir ez-Zor province, where they still hold most of the territory"
+            m = re.search(r"(?:\s+(?:province|governorate|region|area|district))?\s*,?\s*where\s+(?:[\w'’-]+\s+){1,4}$", sent[: t.start])
+            if m:
+                return [p for p in before if 0 <= m.start() - (p.end - s0) <= 1][-1:]
             return []
         if t.noun:
             near = [p for p in before if a0 - (p.end - s0) <= 30 and _PLACE_BEFORE_NOUN.match(sent[p.end - s0 : a0])]
@@ -709,9 +714,10 @@ class EventExtractor:
         if _PRONOUN_SUBJECT.search(sent[: t.start]):
             return []  # "as it fell", "before the town fell": the subject is not named here
         last = before[-1]
-        if len(before) > 1 and re.fullmatch(r"\s*,\s*(?:on|in|at|near|along|by|off|across|inside|outside)\b[^,;]{0,60}",
+        if len(before) > 1 and re.fullmatch(r"\s*,\s*(?:(?:a|an|the)\s+(?:[\w'’-]+\s+){0,3}?)?(?:on|in|at|near|along|by|off|across|inside|outside)\b[^,;]{0,60}",
                                             sent[before[-2].end - s0 : last.start - s0]) \
-                and re.fullmatch(r"[^,;]{0,30},\s*", sent[last.end - s0 : t.start]):
+                and re.fullmatch(r"[^,;]{0,30},\s*(?:(?:has|have|had|is|was|are|were|been|still|now|also|long|remains?|remained|largely)\s+)*",
+                                 sent[last.end - s0 : t.start]):
             # "Jarablus, on the west bank of the Euphrates, fell": the place before the locative apposition
             last = before[-2]
             if _PRONOUN_SUBJECT.search(sent[: t.start]) is None:
@@ -874,16 +880,19 @@ class EventExtractor:
         """"held by the militants", "the group still holds", "they overran": the article's main enemy."""
         low = t.text.lower().rstrip()
         if t.type == "control" and low.endswith((" by", " of", "hands", "control")) and t.place_side == "before":
-            m = _GENERIC_GROUP.search(sent[t.end : t.end + 40])
+            m = _GENERIC_GROUP.search(sent[t.end : t.end + 40]) or re.match(
+                r"\s*(?:(?:Islamist|jihadist|extremist|hardline)\s+)(?:militants|jihadists|extremists|insurgents|fighters)\b", sent[t.end :])
             if m:
-                return m.group(0)
+                return m.group(0).strip()
             if re.search(r"\b(?:their|its)\s+(?:\w+\s+)?(?:hands|control)\b", t.text, re.I):
                 return re.search(r"\b(?:their|its)\b", t.text, re.I).group(0)  # type: ignore[union-attr]
             return None
         if t.passive:
             return None
         cs = _clause_start(sent, t.start)
-        m = re.match(r"\W*(It)\s+(?:(?:still|also|now|already|firmly|largely)\s+)*$", sent[cs : t.start])
+        m = re.match(r"\W*(It)\s+(?:(?:still|also|now|already|firmly|largely)\s+)*$", sent[cs : t.start]) or (
+            re.search(r"\b(?:where|which|as|and)\s+(it)\s+(?:(?:still|also|now|already|firmly|largely)\s+)*$", sent[: t.start])
+            if t.type == "control" else None)
         if m:
             return m.group(1)  # "It still holds Zinjibar and Jaar": the group the article is about
         ms = list(_GENERIC_GROUP.finditer(sent[max(0, cs) : t.start]))
@@ -915,7 +924,7 @@ _APPOSED_HOLD_AFTER_CLAUSE = re.compile(
     r"(?:that\s+|which\s+)?(?:(?:" + _POSS.replace("(?:['’]s|['’])", "").replace("(?P<poss>", "(?P<poss>") + r")\s+(?:still\s+|now\s+)?(?:holds?|controls?|held|controlled|runs)"
     r"|(?:still\s+|now\s+)?(?:under|in)\s+(?:the\s+)?(?:" + _POSS.replace("(?P<poss>", "(?P<poss2>") + r"|(?P<poss3>(?-i:[A-Z])[\w-]*(?:\s+(?-i:[A-Z])[\w-]*){0,2}))\s+(?:control|hands))\b", re.I)
 _APPOSED_HOLD_BEFORE = re.compile(
-    r"\b(?:the\s+)?" + _POSS + r"\s+(?:[\w-]+\s+){0,3}?(?P<head>(?:capital|stronghold|bastion|heartland|redoubt)\b)(?:\s+(?:of|in|at)\s+(?:the\s+(?:town|city|province|region)\s+of\s+)?|\s*,\s*)$", re.I)
+    r"\b(?:the\s+)?" + _POSS + r"\s+(?:[\w-]+\s+){0,3}?(?P<head>(?:capital|stronghold|bastion|heartland|redoubt)\b)(?:\s+(?:is|was|remains)\s+(?:the\s+)?(?:province|city|town|region|area)\s+of\s+|\s+(?:of|in|at)\s+(?:the\s+(?:town|city|province|region)\s+of\s+)?|\s*,\s*)$", re.I)
 _GENERIC_POSSESSOR = re.compile(r"its|their|it|they|(?:the )?(?:group|militants|jihadists|extremists|insurgents|organi[sz]ation)(?:['’]s|['’])?", re.I)
 #: a phrase about the past, not who holds the place now
 _NOT_CURRENT = re.compile(r"\b(?:former|formerly|once|erstwhile|old|previous|onetime|ex-|until|lost|last year|used to)\b", re.I)
@@ -1095,7 +1104,9 @@ def _date(s: _Sentence, t: Trigger, published: str | None) -> tuple[str | None, 
         # ... unless it describes the trigger itself ("an attack in the Western Desert that killed
         # several policemen on 20 October")
         own = [(a, b) for a, b in rel if t.noun and a >= t.end and not _new_clause(s, t.end, a)
-               and not any(t.end <= p.start - s.start and 0 <= a - (p.end - s.start) <= 3 for p in s.places)]  # "... near Damascus, which"
+               and not (sent[a : a + 1] == "," and any(t.end <= p.start - s.start and 0 <= a - (p.end - s.start) <= 3 for p in s.places))]
+        # ("the assault on Ghouta, the last enclave near Damascus, which the army split earlier this month":
+        # a non-restrictive clause right after a place tells about the place)
         outside = [(a, b) for a, b in rel if not a <= t.start < b and (a, b) not in own]
         times = [x for x in times if not any(a <= x.start < b for a, b in outside)]
         nb = [m.start() for m in _DATE_BREAK.finditer(sent, t.end) if not any(a <= m.start() <= a + 2 for a, _ in own)]
