@@ -143,3 +143,16 @@ def test_actor_search_by_first_word_equals_the_whole_alternation(texts) -> None:
         assert got == _find_with_whole_alternation(actors, t), t[:80]
         n += len(got)
     assert n > 50
+
+
+def test_sentence_bounds_from_arrays_equal_doc_sents() -> None:
+    import json
+
+    from frontlines.nlp import load_nlp, sentence_bounds
+    from frontlines.paths import sample_dir
+
+    nlp = load_nlp()
+    texts = [json.loads(f.read_text())["text"] for f in sorted((sample_dir() / "articles").glob("*.json"))[:30]]
+    texts += ["", "One.", "Headline\n\nBody one. Body two.\r\nThird line"]
+    for doc in nlp.pipe(texts):
+        assert sentence_bounds(doc) == [(s.start_char, s.end_char) for s in doc.sents]

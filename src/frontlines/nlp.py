@@ -46,6 +46,19 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """(start_char, end_char) of each sentence, as ``[(s.start_char, s.end_char) for s in doc.sents]``
+    but from two attribute arrays instead of a Span and a Token object per sentence."""
+    from spacy.attrs import IDX, LENGTH, SENT_START
+
+    if not len(doc):
+        return []
+    rows = doc.to_array([IDX, LENGTH, SENT_START]).tolist()
+    starts = [0] + [i for i in range(1, len(rows)) if rows[i][2] == 1]
+    ends = starts[1:] + [len(rows)]
+    return [(rows[a][0], rows[b - 1][0] + rows[b - 1][1]) for a, b in zip(starts, ends)]
+
+
 def _register() -> None:
     """Make the components known to spaCy (also in worker processes, which import this module)."""
     from spacy.language import Language

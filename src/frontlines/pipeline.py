@@ -10,7 +10,7 @@ from frontlines.actors import load_actors
 from frontlines.dates import publication_date_from_text
 from frontlines.events import EventExtractor
 from frontlines.gazetteer import Gazetteer, load_gazetteer
-from frontlines.nlp import load_nlp
+from frontlines.nlp import load_nlp, sentence_bounds
 from frontlines.records import Article, Extraction
 from frontlines.text import clean_text, split_title
 from frontlines.toponyms import Geoparser, Settings
@@ -75,8 +75,8 @@ class Extractor:
     def _finish(self, doc, article: Article, title: str | None, pub_from: str, published: str | None) -> Extraction:  # type: ignore[no-untyped-def]
         text = article.text  # what went into the pipeline (``doc.text`` would rebuild it token by token)
         actor_mentions = self.actors.find(text)
-        places = self.geoparser.geoparse(doc, actor_mentions)
-        sentences = tuple(_trimmed(text, s.start_char, s.end_char) for s in doc.sents)
+        places = self.geoparser.geoparse(doc, actor_mentions, text)
+        sentences = tuple(_trimmed(text, a, b) for a, b in sentence_bounds(doc))
         sentences = tuple(s for s in sentences if s[1] > s[0])
         events = self.events.extract(text, sentences, places, actor_mentions, published, tokens=_tokens(doc))
         return Extraction(

@@ -19,6 +19,7 @@ Resolution
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter, defaultdict
@@ -150,7 +151,21 @@ def coarse_pos(tok: object) -> str:
     return _TAG_POS.get(getattr(tok, "tag_", ""), "X")
 
 
-def _modifies_noun(text: str, end: int, tok_at: dict[int, object]) -> bool:
+class _TokenAt:
+    """The token starting at a character offset, looked up lazily (a dict of every token costs more)."""
+
+    def __init__(self, doc: Doc) -> None:
+        from spacy.attrs import IDX
+
+        self.doc = doc
+        self.starts = doc.to_array(IDX).tolist()
+
+    def get(self, offset: int, default: object = None) -> object:
+        i = bisect.bisect_left(self.starts, offset)
+        return self.doc[i] if i < len(self.starts) and self.starts[i] == offset else default
+
+
+def _modifies_noun(text: str, end: int, tok_at: _TokenAt) -> bool:
     """Is the word ending at ``end`` a modifier of what follows ("US-led", "US officials")?"""
     nxt = text[end : end + 1]
     if nxt == "-":
@@ -259,10 +274,6 @@ def _similar(key: str, name: str, cutoff: float = 75.0) -> bool:
     return fuzz.ratio(key, name_key(name)) >= cutoff
 
 
-def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    return [(s.start_char, s.end_char) for s in doc.sents]
-
-
 class Geoparser:
     """Toponym recognition and resolution over spaCy docs."""
 
@@ -277,8 +288,8 @@ class Geoparser:
         self._support: dict[tuple[str, str], float] = {}
 
     # --- recognition ---------------------------------------------------------------------------
-    def recognise(self, doc: Doc, actor_mentions: Sequence[ActorMention] | None = None) -> list[Span]:
-        text = doc.text
+    def recognise(self, doc: Doc, actor_mentions: Sequence[ActorMention] | None = None, text: str | None = None) -> list[Span]:
+        text = doc.text if text is None else text
         words = word_spans(text)
         spans = candidate_spans(text, words, self.settings.max_ngram)
         keys = {sp: name_key(text[sp[0] : sp[1]]) for sp in spans}
@@ -301,7 +312,7 @@ class Geoparser:
 
         # spaCy entities; tokens by character offset; actor names
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-        tok_at: dict[int, object] = {t.idx: t for t in doc}
+        tok_at = _TokenAt(doc)
         actors = list(actor_mentions if actor_mentions is not None else self.actors.find(text))
         ent_tokens = {(e.start_char, e.end_char): e for e in doc.ents}
         rx = _not_place_phrases()
@@ -350,7 +361,7 @@ class Geoparser:
     def _actor_overlap(a: int, b: int, actors: Sequence[ActorMention]) -> bool:
         return any(not (b <= m.start or a >= m.end) for m in actors)
 
-    def _vetoed(self, s: Span, text: str, ents: list[tuple[int, int, str]], tok_at: dict[int, object],
+    def _vetoed(self, s: Span, text: str, ents: list[tuple[int, int, str]], tok_at: _TokenAt,
                 actors: Sequence[ActorMention], ent_tokens: dict[tuple[int, int], object]) -> bool:
         if s.key in self.never:
             return True
@@ -703,8 +714,11 @@ class Geoparser:
                 return c.entry.country
         return None
 
-    def geoparse(self, doc: Doc, actor_mentions: Sequence[ActorMention] | None = None) -> list[Place]:
-        return self.resolve(self.recognise(doc, actor_mentions), doc.text)
+    def geoparse(self, doc: Doc, actor_mentions: Sequence[ActorMention] | None = None, text: str | None = None) -> list[Place]:
+        """Places of a parsed text. ``text`` is the doc's text when the caller has it (``doc.text`` is rebuilt
+        from every token on each access)."""
+        text = doc.text if text is None else text
+        return self.resolve(self.recognise(doc, actor_mentions, text), text)
 
 
 _FAC_PLACE = re.compile(r"\b(Dam|Base|Airport|Airbase|Air Base|Bridge|Refinery|Crossing|Camp|Port|Prison|Field|Square|Palace)\b", re.I)
