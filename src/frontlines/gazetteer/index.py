@@ -7,7 +7,7 @@ import logging
 import math
 import re
 import sqlite3
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +61,7 @@ class Gazetteer:
         if self.has_extra:
             self.conn.execute("ATTACH DATABASE ? AS extra", (f"file:{extra}?mode=ro",))
         self._entry_cache: dict[str, GazetteerEntry] = {}
+        self._lookup_cache: dict[str, OrderedDict[str, tuple[Candidate, ...]]] = {}
         self._fuzzy_names: tuple[list[str], list[str]] | None = None
 
     # --- basic lookups -------------------------------------------------------------------------
@@ -97,14 +98,36 @@ class Gazetteer:
 
     def candidates_by_keys(self, keys: Iterable[str]) -> dict[str, list[Candidate]]:
         """Exact normalised-key matches for many keys in one query."""
-        keys = list({k for k in keys if k})
-        rows = self._rows_for("key", keys)
-        return self._group(rows, 0, "exact")
+        return self._cached("key", {k for k in keys if k}, 0, "exact")
 
     def candidates_by_skeletons(self, skels: Iterable[str]) -> dict[str, list[Candidate]]:
-        skels = list({s for s in skels if s and len(s) >= 3})
-        rows = self._rows_for("skel", skels)
-        return self._group(rows, 1, "skeleton")
+        return self._cached("skel", {s for s in skels if s and len(s) >= 3}, 1, "skeleton")
+
+    #: names looked up recently (found or not): news repeats the same few hundred names, and most
+    #: capitalised word sequences ("Prime Minister") are asked about again and again
+    CACHE_SIZE = 200_000
+
+    def _cached(self, column: str, values: set[str], col: int, how: str) -> dict[str, list[Candidate]]:
+        cache = self._lookup_cache.setdefault(column, OrderedDict())
+        missing = [v for v in values if v not in cache]
+        if missing:
+            found = self._group(self._rows_for(column, missing), col, how)
+            for v in missing:
+                cache[v] = tuple(found.get(v, ()))
+            while len(cache) > self.CACHE_SIZE:
+                cache.popitem(last=False)
+        out: dict[str, list[Candidate]] = {}
+        for v in values:
+            got = cache[v]
+            cache.move_to_end(v)
+            if got:
+                out[v] = list(got)
+        return out
+
+    def clear_cache(self) -> None:
+        """Forget cached lookups (after names were added to the database this object reads)."""
+        self._lookup_cache.clear()
+        self._entry_cache.clear()
 
     def _group(self, rows: list[tuple[str, str, str, str, str]], col: int, how: str) -> dict[str, list[Candidate]]:
         entries = self.entries(r[2] for r in rows)
