@@ -337,3 +337,13 @@ def test_n_weeks_after_dates_what_follows_it(events_of) -> None:
 def test_control_and_violence_in_other_words(events_of, text, expected) -> None:
     evs = events_of(text, "2015-02-17")
     assert expected in [(t, p) for t, p, _, _ in evs], evs
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Militants in Sirte published photographs of 21 Egyptian labourers they had seized in Sirte on Monday.", "Sirte"),
+    ("More than 700 fighters from Misrata were killed on Monday.", "Misrata"),
+    ("The attack took place far to the west of the area between Rafah and Sheikh Zuweid on Monday.", "Rafah"),
+    ("Leaders appealed to the government in Tripoli and to Haftar's forces, which control the east.", "Tripoli"),
+])
+def test_no_event_at_a_place_the_sentence_only_mentions(events_of, text, place) -> None:
+    assert place not in [p for _, p, _, _ in events_of(text, "2016-12-06")]

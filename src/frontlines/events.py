@@ -217,6 +217,14 @@ TRIGGERS = [replace(r, words=w) for r, w in zip(TRIGGERS, _RULE_WORDS, strict=Tr
 
 #: generic violence words: an event of their own only when nothing more specific is said
 _OTHER_AGENT = re.compile(r"\b(?:gunmen|militants|bombers?|attackers|fighters|insurgents|jihadists|assailants)\b", re.I)
+_PERSON_OBJECT = re.compile(
+    r"\s*(?:(?:\d[\d,]*|dozens|hundreds|scores|several|two|three|four|five|six|seven|eight|nine|ten|\w+ty|a|an|the|some|at least|more than)\s+)*"
+    r"(?:(?:[\w-]+\s+){0,3}?)(?:labou?rers|workers|hostages|people|civilians|men|women|children|journalists|tourists|soldiers|policemen|"
+    r"officers|nationals|citizens|Christians|Copts|residents|fighters|militants|prisoners|captives|him|her|them)\b", re.I)
+#: "labourers they said they had seized": the people are what was seized
+_PERSON_RELATIVE = re.compile(
+    r"\b(?:labou?rers|workers|hostages|people|civilians|journalists|tourists|soldiers|policemen|nationals|citizens|Christians|Copts|"
+    r"residents|prisoners|captives|men|women|children)\s+(?:(?:that|who|whom)\s+)?(?:[\w'’-]+\s+){1,5}?(?:had\s+|have\s+|has\s+)?$", re.I)
 _RAIDERS = re.compile(r"\b(?:gunmen|assailants|(?:suicide )?bombers?|raiders|kidnappers)\b", re.I)
 _OWN_KIND = ("attack", "airstrike", "clash")
 _WEAK_VIOLENCE = re.compile(r"^(?:struck|hit|targeted|kill(?:ed|ing)|attack(?:ed|s|ing)?|raided)$", re.I)
@@ -280,12 +288,14 @@ _FRAME = re.compile(
 _FAR_FRAME = re.compile(
     r"\b(?:a|an|the)\s+(?:[\w'’-]+\s+){0,3}?(?:town|village|refinery|base|city|area|district|checkpoint|camp|dam|field|hill|road|highway|position|outpost|monastery|church|mosque|market|hospital|school|prison|convoy|bus|compound|oasis|farm|site|hideout)s?\s*,?\s*"
     r"(?:(?:some|about|around|nearly|roughly|just)\s+)?(?:\d[\d,.]*\s*(?:km|kms|kilometres?|kilometers?|miles)\s+)?(?:\([^)]{0,20}\)\s+|\[[^]]{0,20}\]\s+)?"
-    r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)(?:ern)?\s+of\s+(?:the\s+)?(?:(?:town|city|capital)\s+of\s+)?$", re.I)
+    r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)(?:ern)?\s+of\s+(?:the\s+)?(?:(?:town|city|capital)\s+of\s+)?$"
+    r"|\b(?:far|well|some way)\s+(?:to\s+the\s+)?(?:north|south|east|west)\w*\s+of\s+[^.;]{0,40}$", re.I)
 #: a place that stands for its government or army: "Moscow's warplanes", "alarmed Ankara"
 _METONYM = re.compile(r"['’]s?\s+(?:own\s+|new\s+)?(?:warplanes|jets|aircraft|air ?force|forces|troops|army|military|government|navy|drones|"
                       r"missiles|defen[cs]e ministry|ministry|officials|leaders|president|allies|backing|support|proxies)(?![\w-])", re.I)
 #: a place naming where fighters come from: "seized by the Misrata militias", "Zintan brigades"
 _ORIGIN = re.compile(r"\s+(?:militias?|militiamen|brigades?|fighters|forces|troops|tribesmen|rebels|units|battalions?)\b")
+_FROM_ORIGIN = re.compile(r"\b(?:fighters|troops|militiamen|men|forces|recruits|volunteers|tribesmen)\s+(?:\w+\s+)?from\s+(?:the\s+)?(?:(?:town|city)\s+of\s+)?$", re.I)
 _METONYM_BEFORE = re.compile(r"\b(?:alarmed|angered|worried|prompted|urged|accused|blamed|backed by|supported by|allied (?:to|with))\s+$", re.I)
 _COORD_GAP = re.compile(
     r"\s*(?:,\s*(?:and|or)?|and|&|or|,?\s*as well as|,?\s*along with|plus|,?\s*together with)\s*(?:(?:the|nearby|neighbouring|neighboring|adjacent)\s+){0,2}"
@@ -576,6 +586,10 @@ class EventExtractor:
                 and _SHORT_OBJECT.fullmatch(sent[t.end : after[0].start - s0]):
             # "the Houthi movement, which has controlled Sana'a since September": the place follows
             return self._object_places(s, t, after, trigs)[:3]
+        if t.place_side == "before" and re.match(r"which\s+(?:(?:still|now|firmly|fully|also|largely|has|have|had|long)\s+)*(?:holds?|held|controls?|controlled|occupies|occupied|ruled|runs?)\b",
+                                                  t.text, re.I) and not t.text.lower().rstrip().endswith(" by"):
+            return []  # "Haftar's forces, which control the east": the antecedent holds; what it holds is not named
+
         if t.place_side == "before" or t.passive:
             got = self._subject_place(s, t, before)
             if got:
@@ -850,6 +864,9 @@ class EventExtractor:
                 side, actor_text = enemy, m
         if t.type == "control" and side == "unknown":
             return None  # "held", "controlled" with no holder named is not evidence of who holds it
+        if t.type == "capture" and (place.start - s.start >= t.end and _PERSON_OBJECT.match(sent, t.end)
+                                    or _PERSON_RELATIVE.search(sent[max(0, t.start - 70) : t.start])):
+            return None  # "seized 21 Egyptian labourers in Sirte": people were taken, not the town
         if t.type == "capture" and _RAIDERS.search(actor_text or s.text[_clause_start(sent, t.start) : t.start]):
             # "gunmen entered Kobani before dawn and went from house to house": a raid, not a takeover
             t = replace(t, type="attack")
@@ -1218,6 +1235,7 @@ def _resolve_sentence(events: list[Event], s: _Sentence, trigs: Sequence[Trigger
 
     kept = [e for e in kept if not far(e) and not _METONYM.match(s.text, e.place.end - s.start)
             and not (e.place.kind in ("city", "town", "village") and _ORIGIN.match(s.text, e.place.end - s.start))
+            and not _FROM_ORIGIN.search(s.text[max(0, e.place.start - s.start - 40) : e.place.start - s.start])
             and not _METONYM_BEFORE.search(s.text[max(0, e.place.start - s.start - 30) : e.place.start - s.start])]
     # a generic "killed"/"attack" yields to any other violence event of the sentence
     strong = [e for e in kept if FAMILY[e.type] == "violence" and not _WEAK_VIOLENCE.match(e.trigger.strip())]
