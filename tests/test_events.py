@@ -347,3 +347,12 @@ def test_control_and_violence_in_other_words(events_of, text, expected) -> None:
 ])
 def test_no_event_at_a_place_the_sentence_only_mentions(events_of, text, place) -> None:
     assert place not in [p for _, p, _, _ in events_of(text, "2016-12-06")]
+
+
+def test_a_list_of_targets_continues_the_strikes_before_it(events_of) -> None:
+    text = ("The United States and five Arab allies bombed Islamic State targets in Syria early on Tuesday, hitting "
+            "the group's headquarters in Raqqa. The Pentagon said jets from Jordan and Qatar took part. Targets included "
+            "training compounds in and around Deir ez-Zor and Albu Kamal.")
+    evs = events_of(text, "2014-09-24")
+    for place in ("Raqqa", "Deir ez-Zor", "Albu Kamal"):
+        assert ("airstrike", place, "2014-09-23", "day") in evs, evs

@@ -225,6 +225,8 @@ _PERSON_OBJECT = re.compile(
 _PERSON_RELATIVE = re.compile(
     r"\b(?:labou?rers|workers|hostages|people|civilians|journalists|tourists|soldiers|policemen|nationals|citizens|Christians|Copts|"
     r"residents|prisoners|captives|men|women|children)\s+(?:(?:that|who|whom)\s+)?(?:[\w'’-]+\s+){1,5}?(?:had\s+|have\s+|has\s+)?$", re.I)
+_TARGETS_LIST = re.compile(r"\s*(?:The\s+|Other\s+)?(?:targets|sites hit|strikes|raids)\s+(?:included|include|were|hit|targeted)\b", re.I)
+_AIR_SUBJECT = re.compile(r"\b(?:coalition|allies|air ?force|warplanes|jets|aircraft|planes|drones|helicopters|bombers|navy)\b", re.I)
 _RAIDERS = re.compile(r"\b(?:gunmen|assailants|(?:suicide )?bombers?|raiders|kidnappers)\b", re.I)
 _OWN_KIND = ("attack", "airstrike", "clash")
 _WEAK_VIOLENCE = re.compile(r"^(?:struck|hit|targeted|kill(?:ed|ing)|attack(?:ed|s|ing)?|raided)$", re.I)
@@ -458,6 +460,8 @@ class EventExtractor:
         towns = [p for p in places if p.mention == "name" and p.lat is not None and p.kind in ("city", "town", "village")]
         enemy = self._main_enemy(actor_mentions, named, published)
         anchor: str | None = None  # the day of the last dated event: "the same day" refers to it
+        prev_strikes: list[Event] = []  # air strikes told in the last sentence or the one before
+        strikes_age = 0
         tok = sorted(tokens or ())
         ti = 0
         for s0, s1 in sentences:
@@ -475,10 +479,26 @@ class EventExtractor:
             if not sp and not (_ANAPHOR_ANY.search(sent_text) and any(p.end <= s0 for p in towns)):
                 if day_times:
                     anchor = day_times[-1].date
+                strikes_age += 1
+                if strikes_age > 1:
+                    prev_strikes = []
                 continue
             s = _Sentence(sent_text, s0, sp, [a for a in actor_mentions if s0 <= a.start and a.end <= s1], tags, times, anchor,
                           [p for p in towns if p.end <= s0])
             found = self._sentence_events(s, published, enemy)
+            if not found and prev_strikes and _TARGETS_LIST.match(sent_text):
+                # "... bombed Islamic State targets in Syria on Tuesday. Targets included training camps in and
+                # around Raqqa, Deir ez-Zor and Albu Kamal": the strikes told just before, at these places
+                last = prev_strikes[-1]
+                found = [replace(last, place=p, sentence=sent_text, sentence_start=s0, trigger=_TARGETS_LIST.match(sent_text).group(0).strip(),
+                                 confidence=round(last.confidence * 0.9, 3), fatalities=None)
+                         for p in sp if p.kind != "country"]
+            if found:
+                prev_strikes, strikes_age = [e for e in found if e.type == "airstrike"], 0
+            else:
+                strikes_age += 1
+                if strikes_age > 1:
+                    prev_strikes = []
             events.extend(found)
             dated = [e.date for e in found if e.date_precision == "day" and e.date]
             if dated:
@@ -867,6 +887,11 @@ class EventExtractor:
         if t.type == "capture" and (place.start - s.start >= t.end and _PERSON_OBJECT.match(sent, t.end)
                                     or _PERSON_RELATIVE.search(sent[max(0, t.start - 70) : t.start])):
             return None  # "seized 21 Egyptian labourers in Sirte": people were taken, not the town
+        if t.type == "attack" and re.match(r"(?:bombed|bombarded|pounded)$", t.text, re.I):
+            cs = _clause_start(sent, t.start)
+            subject = [p for p in s.places if cs <= p.start - s.start < t.start and p.kind == "country"]
+            if subject or _AIR_SUBJECT.search(sent[cs : t.start]):
+                t = replace(t, type="airstrike")  # "The United States and five Arab allies bombed targets in Syria"
         if t.type == "capture" and _RAIDERS.search(actor_text or s.text[_clause_start(sent, t.start) : t.start]):
             # "gunmen entered Kobani before dawn and went from house to house": a raid, not a takeover
             t = replace(t, type="attack")
