@@ -356,3 +356,21 @@ def test_a_list_of_targets_continues_the_strikes_before_it(events_of) -> None:
     evs = events_of(text, "2014-09-24")
     for place in ("Raqqa", "Deir ez-Zor", "Albu Kamal"):
         assert ("airstrike", place, "2014-09-23", "day") in evs, evs
+
+
+def test_the_town_named_after_its_region_is_the_place(events_of) -> None:
+    evs = events_of("Two suicide bombers struck churches in the Nile Delta town of Tanta and the coastal city of "
+                    "Alexandria on Sunday.", "2017-04-10")
+    got = {p for t, p, _, _ in evs if t == "attack"}
+    assert got == {"Tanta", "Alexandria"}, evs
+
+
+def test_places_between_two_references_are_references(events_of) -> None:
+    evs = events_of("A bomb exploded at a police centre in the coastal town of Zliten, between Tripoli and the port "
+                    "city of Misrata, on Thursday.", "2016-01-08")
+    assert {p for _, p, _, _ in evs} == {"Zliten"}, evs
+
+
+def test_last_april_and_ten_days_after(events_of) -> None:
+    evs = events_of("AQAP lost control of the port of Mukalla last April.", "2017-03-04")
+    assert ("capture", "Mukalla", "2016-04-01", "month") in evs, evs

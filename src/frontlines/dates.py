@@ -159,7 +159,7 @@ _EXPR = re.compile(
             # "two days after the rebels swept into the capital": before the sentence's (or article's) day
             r"(?P<after>\b(?P<an>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|several|a few)\s+"
             r"(?P<aunit>days?|weeks?)\s+after\b)",
-            rf"(?P<monly>\b(?:in|since|during|until|by|early|late|mid|mid-|end of|beginning of)\s+(?:early\s+|late\s+|mid-?)?(?P<mname>{_M})\b(?!\s+\d))",
+            rf"(?P<monly>\b(?:in|since|during|until|by|early|late|mid|mid-|end of|beginning of|last)\s+(?:early\s+|late\s+|mid-?)?(?P<mname>{_M})\b(?!\s+\d))",
             r"(?P<year>\b(?:in|since|during|by|of|until)\s+(?:early\s+|late\s+|mid-?)?(?P<yy>(?:19|20)\d{2})\b)",
         ]
     ),
@@ -297,7 +297,7 @@ def find_time_expressions(sentence: str, published: str | None, anchor: str | No
             days = n * (7 if m.group("aunit").lower().startswith("week") else 1)
             came = re.search(r"\b(?:came|comes|follows|followed)\s+$", sentence[: m.start()], re.I)
             ref = date.fromisoformat(anchor) if came and anchor else (_last_day(out) or pub)
-            resolved = (ref - timedelta(days=days), "day" if days < 7 else "week")
+            resolved = (ref - timedelta(days=days), "day" if m.group("aunit").lower().startswith("day") else "week")
         elif m.group("anaph"):
             ref = _last_day(out) or (date.fromisoformat(anchor) if anchor else None)
             if ref:
@@ -322,6 +322,8 @@ def find_time_expressions(sentence: str, published: str | None, anchor: str | No
         elif m.group("monly") and pub:
             mo = _month_index(m.group("mname"))
             y = pub.year if mo <= pub.month else pub.year - 1
+            if g.lower().startswith("last") and mo == pub.month:
+                y -= 1  # "last April" written in April is a year ago
             d = date(y, mo, _part_of_month(g))
             resolved = (min(d, pub), "month")
         elif m.group("year"):

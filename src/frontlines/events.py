@@ -301,7 +301,7 @@ _FROM_ORIGIN = re.compile(r"\b(?:fighters|troops|militiamen|men|forces|recruits|
 _METONYM_BEFORE = re.compile(r"\b(?:alarmed|angered|worried|prompted|urged|accused|blamed|backed by|supported by|allied (?:to|with))\s+$", re.I)
 _COORD_GAP = re.compile(
     r"\s*(?:,\s*(?:and|or)?|and|&|or|,?\s*as well as|,?\s*along with|plus|,?\s*together with)\s*(?:(?:the|nearby|neighbouring|neighboring|adjacent)\s+){0,2}"
-    r"(?:(?:towns?|cities|villages?|districts?|areas?|parts|much|most|all)\s+(?:of|in)\s+(?:the\s+)?)?(?:(?:town|city|village|district|port|base)\s+of\s+)?", re.I)
+    r"(?:(?:towns?|cities|villages?|districts?|areas?|parts|much|most|all)\s+(?:of|in)\s+(?:the\s+)?)?(?:(?:[\w-]+\s+)?(?:town|city|village|district|port|base)\s+of\s+)?", re.I)
 _APPOSITION_THEN_COORD = re.compile(r",\s*(?:a|an|the|its|their)\s+[^;:]{0,80},\s*(?:and|as well as)\s+(?:(?:the|towns?|city|village|of)\s+){0,3}", re.I)
 _INCLUDING = re.compile(r"\s*,?\s*(?:including|among them|such as)\s+(?:the\s+)?(?:(?:towns?|cities|city|villages?|districts?|areas?|of)\s+){0,2}", re.I)
 _LOCATIVE = re.compile(
@@ -709,15 +709,24 @@ class EventExtractor:
             break
         if first is None:
             return []
+        # "in the Nile Delta city of Tanta": the town, not the region that qualifies it
+        nxt_place = next((p for p in after if p.start >= first.end), None)
+        if nxt_place is not None and re.fullmatch(r"\s+(?:[\w-]+\s+)?(?:city|town|village|port|district|oasis)\s+of\s+(?:the\s+)?",
+                                                  sent[first.end - s0 : nxt_place.start - s0], re.I):
+            first = nxt_place
         out = [first]
         last_end = first.end
+        in_reference = False
         for p in after:
             if p.start <= first.start:
                 continue
             gap = sent[last_end - s0 : p.start - s0]
-            if _REFERENCE.search(sent[max(0, p.start - s0 - 45) : p.start - s0]) and len(gap) < 70 and ";" not in gap:
+            if (_REFERENCE.search(sent[max(0, p.start - s0 - 45) : p.start - s0]) or in_reference and "," not in gap and _COORD_GAP.fullmatch(gap)) \
+                    and len(gap) < 70 and ";" not in gap:
                 last_end = p.end  # "Tal Afar, west of Mosul, and Hawija": Mosul is a reference point
+                in_reference = True  # ... and so is what is coordinated with it ("between Tripoli and Misrata")
                 continue
+            in_reference = False
             if p.start - s0 > limit + 40 and not gap.startswith(","):
                 break
             if re.fullmatch(r"\s*,\s*", gap) and (p.kind in ("admin1", "admin2", "country")
