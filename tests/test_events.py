@@ -374,3 +374,16 @@ def test_places_between_two_references_are_references(events_of) -> None:
 def test_last_april_and_ten_days_after(events_of) -> None:
     evs = events_of("AQAP lost control of the port of Mukalla last April.", "2017-03-04")
     assert ("capture", "Mukalla", "2016-04-01", "month") in evs, evs
+
+
+def test_the_towns_included_after_a_region_share_its_control(events_of) -> None:
+    evs = events_of("Islamic State still controls the Euphrates valley downstream to the Iraqi border, including the "
+                    "towns of al-Mayadeen and Albu Kamal.", "2017-09-06")
+    assert {p for t, p, _, _ in evs if t == "control"} >= {"Euphrates valley", "al-Mayadeen", "Albu Kamal"}, evs
+
+
+def test_a_stronghold_apposition_is_about_the_place_before_it(events_of) -> None:
+    evs = events_of("Turkish-backed rebels took control of al-Bab, Islamic State's last major stronghold in Aleppo "
+                    "province, on Thursday. Ankara's next objective is Raqqa, Islamic State's de facto capital.", "2017-02-24")
+    places = {p for t, p, _, _ in evs if t in ("control", "capture")}
+    assert "Aleppo" not in places and {"al-Bab", "Raqqa"} <= places, evs

@@ -304,6 +304,7 @@ _COORD_GAP = re.compile(
     r"(?:(?:towns?|cities|villages?|districts?|areas?|parts|much|most|all)\s+(?:of|in)\s+(?:the\s+)?)?(?:(?:[\w-]+\s+)?(?:town|city|village|district|port|base)\s+of\s+)?", re.I)
 _APPOSITION_THEN_COORD = re.compile(r",\s*(?:a|an|the|its|their)\s+[^;:]{0,80},\s*(?:and|as well as)\s+(?:(?:the|towns?|city|village|of)\s+){0,3}", re.I)
 _INCLUDING = re.compile(r"\s*,?\s*(?:including|among them|such as)\s+(?:the\s+)?(?:(?:towns?|cities|city|villages?|districts?|areas?|of)\s+){0,2}", re.I)
+_TAIL_INCLUDING = re.compile(r"[^,;:.]{0,50}" + _INCLUDING.pattern, re.I)
 _LOCATIVE = re.compile(
     r"\b(?:in|on|at|against|for|of|near|around|across|into|toward|towards|outside|inside|throughout|over|through|to|"
     r"in and around|within|along|north of|south of|east of|west of)\s+(?:the\s+)?(?:[^\s,;.]+\s+){0,4}[^\s,;.]*$|"
@@ -510,6 +511,11 @@ class EventExtractor:
     def _sentence_events(self, s: _Sentence, published: str | None, enemy: str) -> list[Event]:
         trigs = self.triggers(s.text, s.tags)
         out: list[Event] = self._appositive_control(s, published, enemy, trigs)
+        if out:
+            # "al-Bab, Islamic State's last major stronghold in Aleppo province": the apposition's place
+            # holds; the noun "stronghold" must not take the container after it
+            spans = [(e.sentence.find(e.trigger), e.sentence.find(e.trigger) + len(e.trigger)) for e in out]
+            trigs = [t for t in trigs if not (t.type == "control" and any(a <= t.start < b + 3 for a, b in spans if a >= 0))]
         if not trigs:
             return _resolve_sentence(out, s, trigs)
         real = [t for t in trigs if not _unreal(s.text, t) and not _undated_nominal(s, t) and not _held_before(s, t)]
@@ -536,6 +542,8 @@ class EventExtractor:
                 m = _APPOSED_HOLD_BEFORE.search(sent[:ps])
                 if m and (re.search(r"[,.;:]", sent[m.end("head") : ps]) and not re.fullmatch(r"\s*,\s*", sent[m.end("head") : ps])):
                     m = None
+                if m and re.search(r",\s*$", sent[: m.start()]) and any(q.end - s0 <= m.start() for q in s.places):
+                    m = None  # "al-Bab, Islamic State's last stronghold in Aleppo province": about al-Bab
             if m is None or _NOT_CURRENT.search(m.group(0)):
                 continue
             if any(t.start < max(m.start(), ps) < t.end or m.start() <= t.start < m.end() for t in trigs if t.type != "control"):
@@ -734,8 +742,8 @@ class EventExtractor:
                     and not re.match(r"(?:\s+(?:province|governorate|region|district))?\s*(?:,\s*)?(?:and|or|as well as)\b|\s*,\s*(?:\S+\s+){0,3}?(?:and|or)\s", sent[p.end - s0 :]):
                 last_end = p.end  # "in downtown Manbij, Aleppo province": the container, not a second place
                 continue
-            if _COORD_GAP.fullmatch(gap) or _INCLUDING.fullmatch(gap):
-                out.append(p)
+            if _COORD_GAP.fullmatch(gap) or _INCLUDING.fullmatch(gap) or _TAIL_INCLUDING.fullmatch(gap):
+                out.append(p)  # "... the Euphrates valley downstream to the border, including the towns of X and Y"
                 last_end = p.end
             elif _APPOSITION_THEN_COORD.fullmatch(gap):
                 out.append(p)  # "Zinjibar, the provincial capital of Abyan, and Jaar"

@@ -408,8 +408,9 @@ class Geoparser:
                 others = [t for t in ent if t.idx < s.start or t.idx >= s.end] if ent is not None else []  # type: ignore[attr-defined]
                 if not others or any(coarse_pos(t) == "PROPN" for t in others):
                     return True
-            if label in ("ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW") and longer and _ORG_WORDS.search(ent_text):
-                return True
+            if label in ("ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW") and longer and _ORG_WORDS.search(ent_text) \
+                    and not text[s.end : b].startswith(","):
+                return True  # (not "Raqqa, Islamic State's": the small model's entity runs over a comma)
         if demonym:
             s.adjective = True
             return False
