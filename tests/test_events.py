@@ -387,3 +387,18 @@ def test_a_stronghold_apposition_is_about_the_place_before_it(events_of) -> None
                     "province, on Thursday. Ankara's next objective is Raqqa, Islamic State's de facto capital.", "2017-02-24")
     places = {p for t, p, _, _ in evs if t in ("control", "capture")}
     assert "Aleppo" not in places and {"al-Bab", "Raqqa"} <= places, evs
+
+
+def test_when_clause_takes_the_day_before_it(events_of) -> None:
+    evs = events_of("The clashes erupted at the funeral of troops who were killed on 1 August, when a Houthi drone attack "
+                    "hit a parade in Aden.", "2019-08-11")
+    assert [(p, d) for t, p, d, _ in evs if FAM.get(t) == "violence"] == [("Aden", "2019-08-01")], evs
+
+
+def test_friday_prayers_are_not_a_date(events_of) -> None:
+    evs = events_of("Fighters raised their flag over the complex in Sirte, where the militants had held Friday prayers.",
+                    "2016-08-11")
+    assert all(d != "2016-08-05" for _, _, d, _ in evs), evs
+
+
+FAM = {"attack": "violence", "airstrike": "violence", "clash": "violence"}

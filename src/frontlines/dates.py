@@ -139,7 +139,7 @@ _EXPR = re.compile(
             rf"(?P<mdy>\b{_M}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?\b)",
             r"(?P<iso>\b\d{4}-\d{2}-\d{2}\b)",
             rf"(?P<my>\b(?:(?:early|mid|late|mid-)\s*)?{_M}\s+\d{{4}}\b)",
-            rf"(?P<wd>(?<!Palm )(?<!Easter )(?<!Good )(?<!Black )(?<!Bloody )\b(?:(?:on|last|this|late|early)\s+)?{_WEEKDAY}(?:\s+(?:night|morning|evening|afternoon))?\b)",
+            rf"(?P<wd>(?<!Palm )(?<!Easter )(?<!Good )(?<!Black )(?<!Bloody )\b(?:(?:on|last|this|late|early)\s+)?{_WEEKDAY}(?:\s+(?:night|morning|evening|afternoon))?\b(?!\s+(?:prayers?|sermons?)\b))",
             r"(?P<yest>\b(?:yesterday|today|last night|this morning|tonight|overnight)\b)",
             r"(?P<ago>\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|several|a few)\s+"
             r"(?P<unit>days?|weeks?|months?|years?)\s+(?P<dir>ago|earlier|later)\b)",

@@ -1175,6 +1175,13 @@ def _date(s: _Sentence, t: Trigger, published: str | None) -> tuple[str | None, 
         sub = [m.start() for m in _AFTER_CLAUSE.finditer(sent) if m.end() <= t.start]
         if sub:
             times = [x for x in times if x.end > sub[-1]]
+        # "... were killed on 1 August, when a drone attack hit a parade": the "when" clause happened then
+        when = [m for m in re.finditer(r",\s*when\b", sent[: t.start])]
+        if when:
+            w0 = when[-1].start()
+            at = [x for x in s.times if 0 <= w0 - x.end <= 2 and not _is_since(sent, x)]
+            if at:
+                return at[-1].date, at[-1].precision
         in_clause = [x for x in times if x.start >= cs and x.end <= ce]
         pool = in_clause or [x for x in times if dist(x) <= 100]
         if pool:
