@@ -402,3 +402,25 @@ def test_friday_prayers_are_not_a_date(events_of) -> None:
 
 
 FAM = {"attack": "violence", "airstrike": "violence", "clash": "violence"}
+
+
+def test_the_capture_came_n_days_after_counts_from_the_capture(events_of) -> None:
+    text = ("Islamic State militants took full control of Palmyra on Thursday. The offensive began on 13 May with an "
+            "assault on al-Sukhnah. The capture of Palmyra came five days after the group seized Ramadi.")
+    evs = events_of(text, "2015-05-22")
+    assert ("capture", "Ramadi", "2015-05-16", "day") in evs, evs
+
+
+def test_the_day_a_toll_was_given_is_not_the_day_of_the_raid(events_of) -> None:
+    evs = events_of("The death toll from an Islamic State raid on Kobani rose above 200, officials said on Saturday.",
+                    "2015-06-27")
+    assert ("attack", "Kobani", "2015-06-27", "day") not in evs, evs
+
+
+def test_a_since_clause_dates_only_its_own_event(events_of) -> None:
+    evs = events_of("Monitors say 1,300 civilians have been killed in eastern Ghouta since the offensive began on "
+                    "18 February.", "2018-03-19")
+    assert all(d != "2018-02-18" for t, _, d, _ in evs if t == "attack"), evs
+    evs = events_of("The collapse of authority in Aden, the interim capital since the Houthis seized Sanaa in 2014, "
+                    "raises doubts.", "2019-08-11")
+    assert ("capture", "Sanaa", "2014-01-01", "year") in evs, evs

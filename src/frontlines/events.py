@@ -474,8 +474,9 @@ class EventExtractor:
                 tags[tok[j][0] - s0] = tok[j][2]
                 j += 1
             sent_text = text[s0:s1]
-            times = [x for x in find_time_expressions(sent_text, published, anchor=anchor) if s0 + x.start >= dateline_end]
             sp = [p for p in named if s0 <= p.start and p.end <= s1]
+            told = _subject_event(sent_text, s0, sp, events)
+            times = [x for x in find_time_expressions(sent_text, published, anchor=told or anchor) if s0 + x.start >= dateline_end]
             day_times = [x for x in times if x.precision == "day" and not _is_since(sent_text, x)]
             if not sp and not (_ANAPHOR_ANY.search(sent_text) and any(p.end <= s0 for p in towns)):
                 if day_times:
@@ -1115,16 +1116,21 @@ def _unreal(sent: str, t: Trigger) -> bool:
     return False
 
 
-def _is_since(sent: str, x: TimeExpression) -> bool:
+def _is_since(sent: str, x: TimeExpression, t: Trigger | None = None) -> bool:
     low = x.text.lower()
     if low.startswith(("since", "until", "by ")):
         return True
-    return bool(re.search(r"\b(?:since|until|till|from)\s+(?:early\s+|late\s+|mid-?|the\s+end\s+of\s+)?$", sent[: x.start], re.I))
+    if re.search(r"\b(?:since|until|till|from)\s+(?:early\s+|late\s+|mid-?|the\s+end\s+of\s+)?$", sent[: x.start], re.I):
+        return True
+    # "the worst massacre by the group since it declared its caliphate in 2014": a since-clause's date,
+    # except for the trigger inside that clause ("the interim capital since the Houthis seized Sanaa in 2014")
+    m = re.search(r"\bsince\s+(?:it|they|the|its|their|he|she|we)\s+(?:[\w'’-]+\s+){1,7}$", sent[: x.start], re.I)
+    return bool(m) and not (t is not None and m.start() <= t.start < x.start)
 
 
 #: clause boundaries for dating: also relative clauses ("towns that had fallen to militants four years ago")
 _DATE_BREAK = re.compile(
-    r"[;:—–]|,\s*(?:but|while|whereas|although|though|and then|and|as)\b|\b(?:but|while|whereas|although)\b| - |"
+    r"[;:—–]|,\s*(?:but|while|whereas|although|though|even though|even as|even if|and then|and|as)\b|\b(?:but|while|whereas|although)\b| - |"
     r"(?<!said )(?<!says )(?<!announced )(?<!reported )(?<!claimed )(?<!added )(?<!stated )\b(?:that|which|who)\b")
 
 
@@ -1146,7 +1152,11 @@ def _date(s: _Sentence, t: Trigger, published: str | None) -> tuple[str | None, 
     sent = s.text
     # "liberated Derna seven weeks after launching an offensive": "seven weeks after" dates what follows it
     # (the launch), not a trigger before it
-    times = [x for x in s.times if not _is_since(sent, x) and not (x.text.lower().endswith("after") and x.start >= t.end)]
+    times = [x for x in s.times if not _is_since(sent, x, t) and not (x.text.lower().endswith("after") and x.start >= t.end)]
+    if t.noun and _TOLL_BEFORE.search(sent[max(0, t.start - 60) : t.start]):
+        # "The death toll from an Islamic State raid on Kobani rose above 200, officials said on Saturday": the day
+        # the toll was given, not the day of the raid
+        times = [x for x in times if not _REPORTED_ON.search(sent[max(0, x.start - 30) : x.start])]
     if t.type == "control":
         times = [x for x in times if x.precision == "day"]
     if times:
@@ -1301,6 +1311,28 @@ def _dateline_end(text: str) -> int:
     """End of a dateline such as "BAGHDAD, June 10 (Frontlines) -" or "Aden, 6 Dec 2015:"."""
     m = _DATELINE_RX.match(text[:160])
     return m.end() if m else 0
+
+
+_TOLL_BEFORE = re.compile(r"\b(?:death toll|toll|number of (?:dead|deaths|casualties)|casualties)\s+(?:\w+\s+){0,2}?(?:from|of|in)\s+(?:the\s+|an?\s+)?(?:[\w'’-]+\s+){0,3}$", re.I)
+_REPORTED_ON = re.compile(r"\b(?:said|says|reported|announced|confirmed|added|told [\w ]{1,30}?)\s+(?:late |early )?$", re.I)
+_SUBJECT_EVENT = re.compile(r"\W*(?:The|Its|Their)\s+(?:\w+\s+){0,2}?(?:capture|recapture|fall|loss|seizure|liberation|attack|bombing|"
+                            r"advance|assault|strike|takeover)\s+(?:of|on)\s+(?:the\s+)?", re.I)
+
+
+def _subject_event(sent: str, s0: int, places: Sequence[Place], events: Sequence[Event]) -> str | None:
+    """"The capture of Palmyra ... came five days after ...": the day of the event the sentence is about,
+    told before in the article, is what "five days after" counts back from."""
+    m = _SUBJECT_EVENT.match(sent)
+    if not m:
+        return None
+    p = next((p for p in places if p.start - s0 == m.end()), None)
+    if p is None:
+        return None
+    pid = p.gazetteer_id or p.name
+    for e in reversed(events):
+        if (e.place.gazetteer_id or e.place.name) == pid and e.date_precision == "day" and e.date:
+            return e.date
+    return None
 
 
 def _carry_dates(events: list[Event], published: str | None) -> list[Event]:
