@@ -156,3 +156,20 @@ def test_sentence_bounds_from_arrays_equal_doc_sents() -> None:
     texts += ["", "One.", "Headline\n\nBody one. Body two.\r\nThird line"]
     for doc in nlp.pipe(texts):
         assert sentence_bounds(doc) == [(s.start_char, s.end_char) for s in doc.sents]
+
+
+def test_a_long_stream_of_new_words_renews_the_pipeline_with_the_same_results(monkeypatch) -> None:
+    """spaCy's vocabulary keeps every new string; past a bound the extractor reloads its pipeline."""
+    from frontlines.pipeline import Extractor
+    from frontlines.records import Article
+
+    texts = [f"Paragraph {i}: fighters of brigade {i * 7919 + 104729} attacked Mosul on {1 + i % 28} March 2017."
+             for i in range(120)]
+    with monkeypatch.context() as m:
+        m.setattr(Extractor, "MAX_NEW_STRINGS", 50)
+        ex2 = Extractor()
+        first = ex2.nlp
+        renewed = [(e.type, e.place.surface, e.date) for x in ex2.extract_many(Article(text=t) for t in texts) for e in x.events]
+        assert ex2.nlp is not first  # renewed at least once
+    plain = [(e.type, e.place.surface, e.date) for x in Extractor().extract_many(Article(text=t) for t in texts) for e in x.events]
+    assert renewed == plain and len(plain) == 120

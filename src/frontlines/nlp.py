@@ -97,6 +97,7 @@ class FastAttributes:
         self.rules = rules
         self.source = source
         self.cache: dict[tuple[int, int, int], tuple[tuple[int, int], ...]] = {}
+        self.MAX_CACHE = 200_000
         self.read = [TAG, LOWER, IS_SPACE]
         self.write = [POS, TAG, MORPH]
         self.column = {POS: 0, TAG: 1, MORPH: 2}
@@ -160,6 +161,8 @@ class FastAttributes:
             if pred(tag, lower, space):
                 out.update(attrs)
         res = tuple((self.column[k], v) for k, v in out.items())
+        if len(self.cache) >= self.MAX_CACHE:
+            self.cache.clear()  # every new number or name is a new key: keep the memory bounded
         self.cache[key] = res
         return res
 
@@ -259,14 +262,17 @@ def model_names() -> tuple[str, ...]:
     return (env,) if env else DEFAULT_MODELS
 
 
-def load_nlp(name: str | None = None) -> Language:
-    """Load (once per process) the English pipeline with tagger, NER and sentence recogniser."""
+def load_nlp(name: str | None = None, *, fresh: bool = False) -> Language:
+    """Load (once per process) the English pipeline with tagger, NER and sentence recogniser.
+
+    ``fresh``: load a new copy and make it the shared one (spaCy's vocabulary only grows: every new word
+    or number of a long stream stays in memory, so a long ingest starts afresh now and then)."""
     import spacy
 
     names = (name,) if name else model_names()
     key = "|".join(names)
     with _lock:
-        if key in _cache:
+        if key in _cache and not fresh:
             return _cache[key]
         errors = []
         for n in names:

@@ -32,6 +32,7 @@ class Extractor:
     def __init__(self, config: ExtractorConfig = ExtractorConfig(), gazetteer: Gazetteer | None = None) -> None:
         self.config = config
         self.nlp = load_nlp(config.model)
+        self._strings_at_load: int | None = None
         self.gaz = gazetteer or load_gazetteer()
         self.geoparser = Geoparser(self.gaz, Settings(region_prior=config.region_prior))
         self.actors = load_actors()
@@ -71,6 +72,21 @@ class Extractor:
                 ((p[0].text, p) for p in chunk), as_tuples=True, batch_size=len(chunk)
             ):
                 yield self._finish(doc, article, title, pub_from, published)
+            self._renew_if_grown()
+
+    #: new strings spaCy's vocabulary may gain before the pipeline is loaded afresh (about 100-200 MB)
+    MAX_NEW_STRINGS = 300_000
+
+    def _renew_if_grown(self) -> None:
+        """spaCy keeps every word and number it has seen: on a long stream of new ones (a 50 MB file of
+        numbered paragraphs) memory would grow without end, so past a bound the pipeline is reloaded."""
+        n = len(self.nlp.vocab.strings)
+        if self._strings_at_load is None:
+            self._strings_at_load = n
+        elif n - self._strings_at_load > self.MAX_NEW_STRINGS:
+            log.info("spaCy vocabulary grew by %d strings: reloading the pipeline", n - self._strings_at_load)
+            self.nlp = load_nlp(self.config.model, fresh=True)
+            self._strings_at_load = len(self.nlp.vocab.strings)
 
     def _finish(self, doc, article: Article, title: str | None, pub_from: str, published: str | None) -> Extraction:  # type: ignore[no-untyped-def]
         text = article.text  # what went into the pipeline (``doc.text`` would rebuild it token by token)
