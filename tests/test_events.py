@@ -424,3 +424,9 @@ def test_a_since_clause_dates_only_its_own_event(events_of) -> None:
     evs = events_of("The collapse of authority in Aden, the interim capital since the Houthis seized Sanaa in 2014, "
                     "raises doubts.", "2019-08-11")
     assert ("capture", "Sanaa", "2014-01-01", "year") in evs, evs
+
+
+def test_capturing_a_minister_is_no_capture_of_the_town(events_of) -> None:
+    evs = events_of("Houthi fighters seized al-Anad air base, about 60 km north of Aden, where they captured Hadi's "
+                    "defence minister on Wednesday.", "2015-03-26")
+    assert "Aden" not in [p for _, p, _, _ in evs] and ("capture", "al-Anad air base", "2015-03-25", "day") in evs, evs

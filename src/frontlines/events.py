@@ -219,8 +219,9 @@ TRIGGERS = [replace(r, words=w) for r, w in zip(TRIGGERS, _RULE_WORDS, strict=Tr
 _OTHER_AGENT = re.compile(r"\b(?:gunmen|militants|bombers?|attackers|fighters|insurgents|jihadists|assailants)\b", re.I)
 _PERSON_OBJECT = re.compile(
     r"\s*(?:(?:\d[\d,]*|dozens|hundreds|scores|several|two|three|four|five|six|seven|eight|nine|ten|\w+ty|a|an|the|some|at least|more than)\s+)*"
-    r"(?:(?:[\w-]+\s+){0,3}?)(?:labou?rers|workers|hostages|people|civilians|men|women|children|journalists|tourists|soldiers|policemen|"
-    r"officers|nationals|citizens|Christians|Copts|residents|fighters|militants|prisoners|captives|him|her|them)\b", re.I)
+    r"(?:(?:[\w'’-]+\s+){0,3}?)(?:labou?rers|workers|hostages|people|civilians|men|women|children|journalists|tourists|soldiers|policemen|"
+    r"officers|nationals|citizens|Christians|Copts|residents|fighters|militants|prisoners|captives|him|her|them|ministers?|commanders?|"
+    r"leaders?|officials?|generals?|governors?|chiefs?|mayors?|emirs?|sons?|brothers?|fathers?)\b", re.I)
 #: "labourers they said they had seized": the people are what was seized
 _PERSON_RELATIVE = re.compile(
     r"\b(?:labou?rers|workers|hostages|people|civilians|journalists|tourists|soldiers|policemen|nationals|citizens|Christians|Copts|"
@@ -902,7 +903,7 @@ class EventExtractor:
                 side, actor_text = enemy, m
         if t.type == "control" and side == "unknown":
             return None  # "held", "controlled" with no holder named is not evidence of who holds it
-        if t.type == "capture" and (place.start - s.start >= t.end and _PERSON_OBJECT.match(sent, t.end)
+        if t.type == "capture" and (_PERSON_OBJECT.match(sent, t.end)
                                     or _PERSON_RELATIVE.search(sent[max(0, t.start - 70) : t.start])):
             return None  # "seized 21 Egyptian labourers in Sirte": people were taken, not the town
         if t.type == "attack" and re.match(r"(?:bombed|bombarded|pounded)$", t.text, re.I):
@@ -1280,7 +1281,7 @@ def _resolve_sentence(events: list[Event], s: _Sentence, trigs: Sequence[Trigger
     # "driving IS from a farming town south of Baghdad": a reference point is no second event
     framed = [e for e in kept if _FRAME.search(s.text[max(0, e.place.start - s.start - 45) : e.place.start - s.start])]
     kept = [e for e in kept if e not in framed
-            or not any(o is not e and o not in framed and FAMILY[o.type] == FAMILY[e.type] for o in kept)]
+            or not any(o is not e and o not in framed and FAMILY[o.type] == FAMILY[e.type] and o.trigger == e.trigger for o in kept)]
     # "drove militants from a key refinery north of Baghdad": an unnamed place located from a named one
     # far off; the named one did not change hands
     def far(e: Event) -> bool:
