@@ -427,6 +427,6 @@ def test_a_since_clause_dates_only_its_own_event(events_of) -> None:
 
 
 def test_capturing_a_minister_is_no_capture_of_the_town(events_of) -> None:
-    evs = events_of("Houthi fighters seized al-Anad air base, about 60 km north of Aden, where they captured Hadi's "
-                    "defence minister on Wednesday.", "2015-03-26")
+    evs = events_of("Houthi fighters seized al-Anad air base on Wednesday, about 60 km north of Aden, where they captured "
+                    "Hadi's defence minister.", "2015-03-26")
     assert "Aden" not in [p for _, p, _, _ in evs] and ("capture", "al-Anad air base", "2015-03-25", "day") in evs, evs
