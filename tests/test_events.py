@@ -430,3 +430,17 @@ def test_capturing_a_minister_is_no_capture_of_the_town(events_of) -> None:
     evs = events_of("Houthi fighters seized al-Anad air base on Wednesday, about 60 km north of Aden, where they captured "
                     "Hadi's defence minister.", "2015-03-26")
     assert "Aden" not in [p for _, p, _, _ in evs] and ("capture", "al-Anad air base", "2015-03-25", "day") in evs, evs
+
+
+@pytest.mark.parametrize("sentence", [
+    "Militant outlets insisted that the real battle of Dabiq was still to come.",
+    "The ministry said the suspect had taken part in earlier attacks on police buildings in Cairo.",
+])
+def test_what_is_still_to_come_or_long_past_is_not_reported_here(events_of, sentence) -> None:
+    assert events_of(sentence, "2018-01-02") == []
+
+
+def test_a_week_earlier_an_attack_is_still_an_attack(events_of) -> None:
+    evs = events_of("In May suicide bombers killed 40 recruits in Aden, and a week earlier an attack on a police "
+                    "station in al-Mukalla killed 20.", "2016-08-30")
+    assert "al-Mukalla" in [p for t, p, _, _ in evs if t == "attack"], evs

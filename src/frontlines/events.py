@@ -246,7 +246,8 @@ _UNREAL = re.compile(
 )
 _UNREAL_AFTER = re.compile(
     r"[^.;:]{0,40}?\b(?:had|has|have|was|were|is|are)\s+(?:been\s+)?(?:reportedly\s+|allegedly\s+)?"
-    r"(?:planned|plotted|planning|plotting|foiled|thwarted|prevented)\b", re.I)
+    r"(?:planned|plotted|planning|plotting|foiled|thwarted|prevented)\b"
+    r"|[^.;:]{0,40}?\b(?:is|was|are|were)\s+(?:still\s+|yet\s+)to\s+come\b", re.I)  # "the real battle of Dabiq was still to come"
 _DATED_AFTER = re.compile(
     r"\b(?:on|in|at the (?:end|start|beginning) of|early|late|mid-?)\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:January|February|March|April|May|June|July|"
     r"August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|Tuesday|Wednesday|"
@@ -260,7 +261,7 @@ _PURPOSE_TO = re.compile(r"\bto\s+(?:\w+ly\s+)?$", re.I)
 _PERFECT_TO = re.compile(r"\bto\s+have\s+(?:\w+ly\s+)?$", re.I)
 # "after two days of fighting", "ending a siege", "in the final days of the battle": a background noun
 _ADJUNCT_BEFORE = re.compile(
-    r"\b(?:after|following|ending|end(?:ed|s)?|amid|during|throughout|before|since|despite|in support of|"
+    r"\b(?:after|following|ending|end(?:ed|s)?|amid|during|throughout|before|since|despite|in support of|(?<=, )in an?|"
     r"(?:hours|days|weeks|months|years) of|in the (?:final |last )?(?:days|stage|hours|weeks) of)\s+(?:[\w'’-]+\s+){0,4}$",
     re.I,
 )
@@ -1105,6 +1106,9 @@ def _unreal(sent: str, t: Trigger) -> bool:
     if t.type == "capture" and re.search(r"\bsince\s+(?:(?:it|they|the group|the militants|the jihadists|IS|ISIS)\s+)?$", before, re.I) \
             and not _DATED_AFTER.search(sent[t.end : _next_break(sent, t.end) + 40]):
         return True  # "weakened since it lost Sirte": a past loss named as background, not reported
+    if t.noun and re.search(r"\b(?:earlier|previous|past|prior)\s+(?:(?!(?:an?|the|this|that)\s)\w+\s+)?$", before[-30:], re.I) \
+            and not re.search(r"\b(?:days?|weeks?|months?|years?|hours?)\s+(?:earlier|previous)\s", before[-40:], re.I):
+        return True  # "had taken part in earlier attacks on police in Cairo": background, not a report
     if t.noun and _PURPOSE_NOUN.search(before[-60:]):
         return True  # "a base for attacks on the capital", "a springboard for raids": what a place was used for
     if _UNREAL_AFTER.match(sent, t.end):
