@@ -52,3 +52,11 @@ def test_state_of_the_article(extractor) -> None:
                            "Walker County burn ban was lifted.")
     assert p["Georgia"].kind == "admin1" and p["Georgia"].country == "US"
     assert p["Walker County"].admin1 == "GA"
+
+
+def test_saints_and_their_churches_are_not_towns(extractor) -> None:
+    from frontlines.records import Article
+
+    ex = extractor.extract(Article(text="The blast ripped through St Peter and St Paul's Church in Cairo on Sunday.",
+                                   published="2016-12-12"))
+    assert [p.surface for p in ex.places] == ["Cairo"]

@@ -228,6 +228,8 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+_SAINT_BEFORE = re.compile(r"\b(?:St\.?|Saint|Sts\.?)\s+$")
+_CHURCH_AFTER = re.compile(r"['’]s\s+(?:Church|Cathedral|Chapel|Basilica|Monastery|Convent|Abbey)\b")
 _COMPOUND_AFTER = re.compile(r"[ -](?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez|bin|ibn|abu|umm?)-(?-i:[A-Z])", re.I)
 
 
@@ -365,6 +367,8 @@ class Geoparser:
                 actors: Sequence[ActorMention], ent_tokens: dict[tuple[int, int], object]) -> bool:
         if s.key in self.never:
             return True
+        if _SAINT_BEFORE.search(text[max(0, s.start - 7) : s.start]) or _CHURCH_AFTER.match(text, s.end):
+            return True  # "St Peter and St Paul's Church": saints and a church, not Peter (Jordan) or St Paul (Alberta)
         if any(not (b <= s.start or a >= s.end) for a, b in getattr(self, "_blocked", ())):
             return True  # "Islamic State of Iraq and Syria", "Syria Direct", "Sinai 2018"
         demonym = all(c.name_kind == "demonym" for c in s.candidates)
