@@ -111,11 +111,7 @@ def _points(db: str, sig: tuple[Any, ...], flt: Filters) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _sides(db: str, sig: tuple[Any, ...]) -> list[str]:
-    df = _all_points(db, sig)
-    present = set(df.loc[df["layer"] == "event", "side"].dropna().astype(str)) if not df.empty else set()
-    from frontlines.actors import SIDES
-
-    return [s for s in SIDES if s in present] + sorted(present - set(SIDES) - {""})
+    return maps.side_options(_all_points(db, sig))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -315,6 +311,10 @@ def _init_state(ctx: views.Context) -> None:
     for k, v in views.defaults(ctx).items():
         if k not in state:
             state[k] = v
+    span = (ctx.date_min, ctx.date_max)
+    if state.get("_span") not in (None, span):  # the store grew (an upload): "all dates" still means all
+        state[K_DATES], state[K_ASOF] = views.follow_span(state[K_DATES], state[K_ASOF], state["_span"], ctx)
+    state["_span"] = span
     lo, hi = state[K_DATES]
     lo, hi = max(lo, ctx.date_min), min(hi, ctx.date_max)
     state[K_DATES] = (min(lo, hi), max(lo, hi))

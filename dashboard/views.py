@@ -168,6 +168,17 @@ def filters_from_state(state: Mapping[str, Any]) -> Filters:
     )
 
 
+def follow_span(dates: tuple[date, date], asof: date, old: tuple[date, date],
+                ctx: Context) -> tuple[tuple[date, date], date]:
+    """The date range and "as of" day after the store's span changed from ``old`` to the context's: an end
+    that was at the old span's edge moves to the new edge (so "all dates" stays all dates after an upload);
+    anything the person narrowed stays as it was."""
+    lo, hi = dates
+    new_lo = ctx.date_min if lo == old[0] else lo
+    new_hi = ctx.date_max if hi == old[1] else hi
+    return (new_lo, new_hi), (ctx.date_max if asof == old[1] else asof)
+
+
 def span_dates(date_min: str | None, date_max: str | None) -> tuple[date, date]:
     """The slider's bounds from the store's span (today's year when the store is empty)."""
     lo, hi = parse_date((date_min or "")[:10]), parse_date((date_max or "")[:10])

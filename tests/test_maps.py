@@ -247,6 +247,17 @@ def test_js_json_cannot_close_the_script() -> None:
     assert json.loads(s) == {"a": "</script><script>alert(1)</script><!-- x"}
 
 
+def test_template_syntax_in_article_text_stays_text() -> None:
+    # branca compiles what a macro renders as a Jinja template: article text must never reach that compiler
+    # ("{{ … }}" would be evaluated, "{% raw %}" would break the page)
+    hostile = "They wrote {{ 6*7 }} and {{ cycler.__init__.__globals__.os.getpid() }} and {% raw %} here."
+    pts = _hostile_points().assign(sentence=hostile, place_start=np.nan, title="{{ 7*7 }}")
+    for p in (pts, pd.concat([pts] * 3, ignore_index=True)):  # one marker per point, and merged markers
+        page = maps.map_html(maps.build_map(p, subtitle="{% if 1 %}x{% endif %}", aggregate_above=1))
+        assert "{{ 6*7 }}" in page and "{% raw %}" in page and "{{ 7*7 }}" in page and "{% if 1 %}" in page
+        assert "They wrote 42" not in page and ">49<" not in page
+
+
 def test_snapshot_cli_png_and_html(tmp_path: Path, sample_db: Path) -> None:
     from click.testing import CliRunner
 

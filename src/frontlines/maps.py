@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from frontlines.assets import CLUSTER_CSS, CLUSTER_JS, DEFAULT_BASE_URL, MAP_CSS, MAP_JS, local_css, local_js
+from frontlines.store.common import map_values
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -191,6 +192,17 @@ def side_color(side: str) -> str:
     if not side or side == "unknown":
         return "#777777"
     return str(_actors().color(side))
+
+
+def side_options(points: pd.DataFrame) -> list[str]:
+    """The sides of the events in ``points``: the known ones in their usual order, then any other by name."""
+    from frontlines.actors import SIDES
+
+    if points is None or points.empty:
+        return []
+    sides = points.loc[points["layer"] == "event", "side"].dropna()
+    present = {str(s) for s in sides.unique().tolist()}  # distinct values first: 100,000 rows, a dozen sides
+    return [s for s in SIDES if s in present] + sorted(present - set(SIDES) - {""})
 
 
 def side_label(side: str, *, short: bool = True) -> str:
@@ -460,19 +472,21 @@ def filter_points(points: pd.DataFrame, filters: Any) -> pd.DataFrame:
     df = points
     if df.empty:
         return df
+    # one mask, one selection: what the store's SQL selects (the rest, in _post_filter, sees corrected values)
+    keep = np.ones(len(df), dtype=bool)
     if not wants_mentions(filters):
-        df = df[df["layer"] != "mention"]
-    lo = df["date_lo"].where(df["date_lo"].notna(), None)
-    hi = df["date_hi"].where(df["date_hi"].notna(), None)
-    if filters.date_from:
-        df = df[hi.loc[df.index].fillna("") >= filters.date_from]
-        lo = lo.loc[df.index]
-    if filters.date_to:
-        df = df[lo.loc[df.index].notna() & (lo.loc[df.index].fillna("") <= filters.date_to)]
+        keep &= (df["layer"] != "mention").to_numpy()
+    if filters.date_from:  # the interval ends on or after the first day (no end: never)
+        keep &= (df["date_hi"].fillna("") >= filters.date_from).to_numpy(dtype=bool)
+    if filters.date_to:  # and starts on or before the last day (no start: never)
+        lo = df["date_lo"]
+        keep &= (lo.notna() & (lo.fillna("") <= filters.date_to)).to_numpy(dtype=bool)
     if filters.countries:
-        df = df[df["country"].isin(list(filters.countries))]
+        keep &= df["country"].isin(list(filters.countries)).to_numpy()
     if filters.sources:
-        df = df[df["source"].isin(list(filters.sources))]
+        keep &= df["source"].isin(list(filters.sources)).to_numpy()
+    # a new frame either way (copy-on-write: nothing is copied when every row is kept)
+    df = df[keep] if not keep.all() else df.copy(deep=False)
     return _post_filter(df, filters)
 
 
@@ -483,7 +497,7 @@ def prepare_points(points: pd.DataFrame | None) -> pd.DataFrame:
     if points is None or len(points) == 0:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in _NEEDED})
     # a new frame of the same columns (copy-on-write: nothing is copied until a column is replaced)
-    df = points[[c for c in points.columns if c in _NEEDED]]
+    df = points[[c for c in points.columns if c in _NEEDED]].copy(deep=False)
     for c, default in _NEEDED.items():
         if c not in df.columns:
             df[c] = default
@@ -505,14 +519,10 @@ def prepare_points(points: pd.DataFrame | None) -> pd.DataFrame:
     return df
 
 
-def map_values(values: pd.Series, mapping: dict[Any, Any], default: Any) -> pd.Series:
-    """``values.map(mapping).fillna(default)``, looking each distinct value up once (fast on 100,000 rows)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    looked = [mapping.get(u, default) for u in uniques] + [default]  # code -1 (missing) -> the last entry
-    table = pd.Series(looked, dtype=pd.Series(looked).dtype)
-    out = table.take(codes)
-    out.index = values.index
-    return out
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """``df.to_dict("records")`` (the same Python values), a column at a time: much quicker on Arrow strings."""
+    cols = [str(c) for c in df.columns]
+    return [dict(zip(cols, values, strict=True)) for values in zip(*(df[c].tolist() for c in df.columns), strict=True)]
 
 
 def map_bounds(points: pd.DataFrame | None, *, pad: float = 0.12, min_span: float = 3.0) -> tuple[float, float, float, float]:
@@ -558,7 +568,16 @@ def marker_data(
     HTML. Up to ``aggregate_above`` points, one marker per point; above, merged per place (and per grid
     cell when needed) with the top ``top`` sentences in the popup.
     """
-    df = prepare_points(points)
+    return _marker_data(prepare_points(points), aggregate_above=aggregate_above, max_markers=max_markers, top=top)
+
+
+#: the columns :func:`marker_data` reads when it merges markers
+_MERGED_COLUMNS = ["lat", "lon", "geo_precision", "event_type", "date", "name", "country", "confidence", "sentence",
+                   "surface", "place_start", "place_end", "sentence_start", "source", "url", "title"]
+
+
+def _marker_data(df: pd.DataFrame, *, aggregate_above: int, max_markers: int, top: int) -> dict[str, Any]:
+    """:func:`marker_data` of points already through :func:`prepare_points`."""
     present = {str(t) for t in df["event_type"].unique()}
     types = [t for t in EVENT_TYPE_ORDER if t in present]
     types += sorted(present - set(types))
@@ -580,7 +599,7 @@ def marker_data(
         return out
     prec_i = {p: i for i, p in enumerate(PRECISIONS)}
     if len(df) <= aggregate_above:
-        for r in df.to_dict("records"):
+        for r in _records(df):
             et = r["event_type"]
             tip = f"{esc(r.get('name') or r.get('surface'))} · {esc(type_label(et))}"
             d = _text(r.get("date"))
@@ -601,11 +620,11 @@ def marker_data(
         gy = np.round(lat / cell).astype(np.int64)
         gx = np.round(lon / cell).astype(np.int64)
         key = (gy * 1_000_003 + gx) * 2 + ring
-        if len(np.unique(key)) <= max_markers:
+        if len(pd.unique(key)) <= max_markers:
             break
     g_codes, _ = pd.factorize(key)
     df["_g"] = g_codes
-    df["_p"] = df["geo_precision"].map(prec_i).fillna(1).astype(int)
+    df["_p"] = map_values(df["geo_precision"], prec_i, 1).astype(int)
     out["aggregated"] = True
     out["cell"] = cell
     grp = df.groupby("_g", sort=True)
@@ -625,15 +644,29 @@ def marker_data(
     n_names = nc.groupby("_g", sort=True).size()
     country = (df.groupby(["_g", "country"], sort=False).size().rename("k").reset_index()
                .sort_values(["_g", "k"], ascending=[True, False]).groupby("_g", sort=True)["country"].first())
-    df["_date_s"] = df["date"].fillna("").astype(str)
-    best = df.sort_values(["_g", "confidence", "_date_s"], ascending=[True, False, False]).groupby("_g").head(top)
+    # the top sentences of each marker: by group, then confidence and date, both descending (ties keep the
+    # points' order); only those rows are taken out of the frame
+    n_groups = len(agg)  # the groups are 0 … n_groups - 1
+    date_rank = pd.factorize(df["date"].fillna("").astype(str), sort=True)[0]
+    conf_rank = np.unique(df["confidence"].to_numpy(dtype=float), return_inverse=True)[1].reshape(-1)
+    n_date, n_conf = int(date_rank.max()) + 1, int(conf_rank.max()) + 1
+    if n_groups * n_conf * n_date < 2**62:  # one integer key: a stable argsort is quicker than a lexsort
+        order = np.argsort((g_codes * n_conf + (n_conf - 1 - conf_rank)) * n_date + (n_date - 1 - date_rank),
+                           kind="stable")
+    else:  # pragma: no cover - millions of points
+        order = np.lexsort((-date_rank, -conf_rank, g_codes))
+    g_sorted = g_codes[order]
+    first = np.r_[0, np.flatnonzero(np.diff(g_sorted)) + 1]
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    pick = order[rank < top]
     cols = ["sentence", "surface", "name", "place_start", "place_end", "sentence_start", "source", "date", "url",
             "title"]
-    best = best.assign(_snip=[snippet_html(r) for r in best[cols].to_dict("records")])
-    snippets = best.groupby("_g", sort=True)["_snip"].agg("".join)
-    shown = best.groupby("_g", sort=True).size()
+    snippets = [""] * n_groups
+    for g_, r in zip(g_codes[pick].tolist(), _records(df[cols].take(pick)), strict=True):
+        snippets[g_] += snippet_html(r)
+    shown = np.bincount(g_codes[pick], minlength=n_groups)
     agg = agg.assign(top_name=top_name, n_names=n_names, country=country, snippets=snippets, shown=shown)
-    for gid, a in zip(agg.index.tolist(), agg.to_dict("records"), strict=False):
+    for gid, a in zip(agg.index.tolist(), _records(agg), strict=False):
         n = int(a["n"])
         tcs = type_counts.get(gid, [])
         main_type = tcs[0][0] if tcs else "other"
@@ -1098,14 +1131,17 @@ def map_data(points: pd.DataFrame, *, aggregate_above: int = AGGREGATE_ABOVE,
     """Everything :func:`build_map` takes from the points: marker payloads (events, plain mentions), counts per
     type, the frame, whether markers were merged. Plain data (picklable), so callers can cache it."""
     df = prepare_points(points)
-    is_mention = df["event_type"] == "mention"
-    events, mentions = df[~is_mention], df[is_mention]
     if len(df) > aggregate_above:  # the threshold is for the whole view, not each layer
         aggregate_above = 0
+        df = df[_MERGED_COLUMNS]  # all that merged markers show: fewer columns to split into layers
+    is_mention = (df["event_type"] == "mention").to_numpy()
+    events, mentions = df[~is_mention], df[is_mention]
     budget_e = max_markers if mentions.empty else max(1, int(max_markers * 0.7))
     budget_m = max_markers - budget_e if not events.empty else max_markers
-    md = marker_data(mentions, aggregate_above=aggregate_above, max_markers=max(budget_m, 1)) if len(mentions) else None
-    ed = marker_data(events, aggregate_above=aggregate_above, max_markers=budget_e) if len(events) else None
+    md = _marker_data(mentions, aggregate_above=aggregate_above, max_markers=max(budget_m, 1),
+                      top=TOP_SENTENCES) if len(mentions) else None
+    ed = _marker_data(events, aggregate_above=aggregate_above, max_markers=budget_e,
+                      top=TOP_SENTENCES) if len(events) else None
     parts = [x for x in (md, ed) if x is not None]
     return {
         "events": ed, "mentions": md, "n_events": len(events), "n_mentions": len(mentions),

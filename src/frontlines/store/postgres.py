@@ -12,17 +12,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from frontlines.store.base import Filters, IngestResult, Store, StoreError
 from frontlines.store.common import (
+    ARTICLE_SQL,
+    PLACE_SQL,
     SCHEMA_VERSION,
     _event_key,
     _mention_key,
@@ -36,6 +39,7 @@ from frontlines.store.common import (
     mention_rows,
     mention_sql,
     place_row,
+    point_frames,
     wants_mentions,
     where_clause,
 )
@@ -364,24 +368,52 @@ class PostgresStore(Store):
             cols = [d.name for d in cur.description or ()]
             return pd.DataFrame.from_records(cur.fetchall(), columns=cols, coerce_float=True)
 
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.conn.cursor() as cur:
+            cur.execute(sql, list(params))
+            return cur.fetchall()
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with self.conn.cursor() as cur:
+            cur.execute(sql, list(params))
+            return [d.name for d in cur.description or ()], cur.fetchall()
+
+    def _by_id(self, sql: str, ids: Sequence[Any]) -> dict[Any, tuple[Any, ...]]:
+        if not ids:
+            return {}
+        rows = self._rows(f"{sql} WHERE id = ANY(%s)", [list(ids)])
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One read-only REPEATABLE READ transaction for several queries (inside a caller's transaction: that one)."""
+        from psycopg.pq import TransactionStatus
+
+        if self.conn.info.transaction_status != TransactionStatus.IDLE:
+            yield
+            return
+        with self.conn.transaction():
+            self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+
     def points(self, filters: Filters = Filters()) -> pd.DataFrame:
-        frames = [self._event_rows(filters)]
-        if wants_mentions(filters):
-            frames.append(self._mention_rows(filters))
-        return finish_points(frames, self.corrections(), filters)
+        # one snapshot for the several queries (as on SQLite): rows and the articles and places they name
+        with self._snapshot():
+            where, params = where_clause(filters, "e.date_lo", "e.date_hi", "%s")
+            events = self._query(event_sql(where, pack="json_build_array({})::text"), params)
+            mentions = None
+            if wants_mentions(filters):
+                where, params = where_clause(filters, "a.published", "a.published", "%s")
+                mentions = self._query(mention_sql(where, filters.include_adjectives), params)
+            frames = point_frames(events, mentions, lambda ids: self._by_id(ARTICLE_SQL, ids),
+                                  lambda ids: self._by_id(PLACE_SQL, ids))
+            corrections = self.corrections()
+        return finish_points(frames, corrections, filters)
 
     def events(self, filters: Filters = Filters()) -> pd.DataFrame:
         f = Filters(**{**filters.__dict__, "include_mentions": False})
         df = self.points(f)
         return df[df["layer"] == "event"].reset_index(drop=True)
-
-    def _event_rows(self, filters: Filters) -> pd.DataFrame:
-        where, params = where_clause(filters, "e.date_lo", "e.date_hi", "%s")
-        return self._df(event_sql(where), params)
-
-    def _mention_rows(self, filters: Filters) -> pd.DataFrame:
-        where, params = where_clause(filters, "a.published", "a.published", "%s")
-        return self._df(mention_sql(where, filters.include_adjectives), params)
 
     def articles(self) -> pd.DataFrame:
         return self._df(

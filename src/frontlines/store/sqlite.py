@@ -18,7 +18,9 @@ import pandas as pd
 
 from frontlines.store.base import Filters, IngestResult, Store, StoreError
 from frontlines.store.common import (  # noqa: F401  (re-exported: older code imports them from here)
+    ARTICLE_SQL,
     CORRECTABLE,
+    PLACE_SQL,
     SCHEMA_VERSION,
     _empty_points,
     _event_key,
@@ -32,10 +34,12 @@ from frontlines.store.common import (  # noqa: F401  (re-exported: older code im
     check_correction,
     event_rows,
     event_sql,
+    fetch_by_id,
     finish_points,
     mention_rows,
     mention_sql,
     place_row,
+    point_frames,
     wants_mentions,
     where_clause,
 )
@@ -128,6 +132,7 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 60.0) -> None:
         self.path = Path(path)
         self.url = str(self.path)
+        self._has_json: bool | None = None  # SQLite's JSON functions, looked up on first use
         if readonly:
             if not self.path.exists():
                 raise StoreError(f"no store at {self.path}: run 'frontlines ingest' first")
@@ -310,11 +315,35 @@ class SQLiteStore(Store):
             if self.own and self.conn.in_transaction:
                 self.conn.execute("COMMIT")
 
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """(column names, rows as plain tuples: sqlite3.Row objects cost more to make and to read)."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        rows = cur.execute(sql, list(params)).fetchall()
+        return [d[0] for d in cur.description or ()], rows
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._query(sql, params)[1]
+
+    def _json_array(self) -> str | None:
+        """``json_array({})`` where SQLite has JSON functions (built in since 3.38), else None."""
+        if self._has_json is None:
+            try:
+                self._has_json = self.conn.execute("SELECT json_array('a', NULL)").fetchone()[0] == '["a",null]'
+            except sqlite3.Error:
+                self._has_json = False
+        return "json_array({})" if self._has_json else None
+
     def points(self, filters: Filters = Filters()) -> pd.DataFrame:
         with self._snapshot():
-            frames = [self._event_rows(filters)]
+            where, params = where_clause(filters, "e.date_lo", "e.date_hi")
+            events = self._query(event_sql(where, pack=self._json_array()), params)
+            mentions = None
             if wants_mentions(filters):
-                frames.append(self._mention_rows(filters))
+                where, params = where_clause(filters, "a.published", "a.published")
+                mentions = self._query(mention_sql(where, filters.include_adjectives), params)
+            frames = point_frames(events, mentions, lambda ids: fetch_by_id(self._rows, ARTICLE_SQL, ids),
+                                  lambda ids: fetch_by_id(self._rows, PLACE_SQL, ids))
             corrections = self.corrections()
         return finish_points(frames, corrections, filters)
 
@@ -322,14 +351,6 @@ class SQLiteStore(Store):
         f = Filters(**{**filters.__dict__, "include_mentions": False})
         df = self.points(f)
         return df[df["layer"] == "event"].reset_index(drop=True)
-
-    def _event_rows(self, filters: Filters) -> pd.DataFrame:
-        where, params = where_clause(filters, "e.date_lo", "e.date_hi")
-        return self._df(event_sql(where), params)
-
-    def _mention_rows(self, filters: Filters) -> pd.DataFrame:
-        where, params = where_clause(filters, "a.published", "a.published")
-        return self._df(mention_sql(where, filters.include_adjectives), params)
 
     def _apply_corrections(self, df: pd.DataFrame) -> pd.DataFrame:
         return apply_corrections(df, self.corrections())
