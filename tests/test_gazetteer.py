@@ -78,3 +78,14 @@ def test_geopy_geocoder_contract(gaz) -> None:
     assert {loc.raw["country"] for loc in many} >= {"LY", "LB"}
     rev = g.reverse((34.39, 40.99))
     assert rev.raw["country"] == "IQ" and rev.raw["distance_km"] < 20
+
+
+@pytest.mark.parametrize("name, country, kind", [
+    ("Golan Heights", "SY", "region"), ("the Golan", "SY", "region"), ("Zamalek", "EG", "village"),
+    ("Nagrig", "EG", "village"), ("Rehab City", "EG", "town"),
+])
+def test_curated_places_of_the_five_countries(name, country, kind) -> None:
+    from frontlines.geocoder import FrontlinesGazetteer
+
+    loc = FrontlinesGazetteer().geocode(name)
+    assert loc is not None and loc.raw["country"] == country and loc.raw["kind"] == kind, loc
