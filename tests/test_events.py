@@ -444,3 +444,9 @@ def test_a_week_earlier_an_attack_is_still_an_attack(events_of) -> None:
     evs = events_of("In May suicide bombers killed 40 recruits in Aden, and a week earlier an attack on a police "
                     "station in al-Mukalla killed 20.", "2016-08-30")
     assert "al-Mukalla" in [p for t, p, _, _ in evs if t == "attack"], evs
+
+
+def test_after_a_comma_and_starts_a_clause_with_its_own_subject(extractor) -> None:
+    ex = extractor.extract(Article(text="Coalition aircraft have destroyed the bridges over recent months, and SDF "
+                                        "fighters already hold the town of Tabqa to the west.", published="2017-06-07"))
+    assert [(e.type, e.place.surface, e.side) for e in ex.events] == [("control", "Tabqa", "sdf")]

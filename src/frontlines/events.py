@@ -1090,7 +1090,8 @@ def _pos_ok(tags: dict[int, str], start: int, end: int, text: str, want: str) ->
 
 def _patient(before_text: str) -> bool:
     """An actor mention that is the target or the supporter, not the agent ("against IS", "backed by")."""
-    return bool(re.search(r"\b(?:against|on|from|with|of|targeting|backed by|supported by|and)\s+(?:the\s+)?$", before_text, re.I))
+    # ("..., and SDF fighters already hold Tabqa": after a comma, "and" starts a new clause with its own subject)
+    return bool(re.search(r"\b(?:against|on|from|with|of|targeting|backed by|supported by|(?<!, )and)\s+(?:the\s+)?$", before_text, re.I))
 
 
 def _unreal(sent: str, t: Trigger) -> bool:
