@@ -450,3 +450,8 @@ def test_after_a_comma_and_starts_a_clause_with_its_own_subject(extractor) -> No
     ex = extractor.extract(Article(text="Coalition aircraft have destroyed the bridges over recent months, and SDF "
                                         "fighters already hold the town of Tabqa to the west.", published="2017-06-07"))
     assert [(e.type, e.place.surface, e.side) for e in ex.events] == [("control", "Tabqa", "sdf")]
+
+
+def test_fighters_who_stormed_and_seized_still_captured(events_of) -> None:
+    evs = events_of("Islamic State fighters stormed and seized the Shaer gas field on Thursday.", "2014-07-20")
+    assert ("capture", "Shaer gas field", "2014-07-17", "day") in evs, evs

@@ -217,15 +217,17 @@ TRIGGERS = [replace(r, words=w) for r, w in zip(TRIGGERS, _RULE_WORDS, strict=Tr
 
 #: generic violence words: an event of their own only when nothing more specific is said
 _OTHER_AGENT = re.compile(r"\b(?:gunmen|militants|bombers?|attackers|fighters|insurgents|jihadists|assailants)\b", re.I)
+#: people taken (a capture of them is no capture of a place)
+_VICTIM_NOUNS = (r"(?:labou?rers|workers|hostages|people|civilians|journalists|tourists|soldiers|policemen|nationals|citizens|"
+                 r"Christians|Copts|residents|prisoners|captives|men|women|children)")
+#: "seized 21 Egyptian labourers", "captured Hadi's defence minister"
 _PERSON_OBJECT = re.compile(
     r"\s*(?:(?:\d[\d,]*|dozens|hundreds|scores|several|two|three|four|five|six|seven|eight|nine|ten|\w+ty|a|an|the|some|at least|more than)\s+)*"
-    r"(?:(?:[\w'’-]+\s+){0,3}?)(?:labou?rers|workers|hostages|people|civilians|men|women|children|journalists|tourists|soldiers|policemen|"
-    r"officers|nationals|citizens|Christians|Copts|residents|fighters|militants|prisoners|captives|him|her|them|ministers?|commanders?|"
-    r"leaders?|officials?|generals?|governors?|chiefs?|mayors?|emirs?|sons?|brothers?|fathers?)\b", re.I)
-#: "labourers they said they had seized": the people are what was seized
+    r"(?:(?:[\w'’-]+\s+){0,3}?)(?:" + _VICTIM_NOUNS + r"|officers|fighters|militants|ministers?|commanders?|leaders?|officials?|"
+    r"generals?|governors?|chiefs?|mayors?|emirs?|sons?|brothers?|fathers?|him|her|them)\b", re.I)
+#: "labourers they said they had seized": the people are what was seized (not "fighters stormed and seized")
 _PERSON_RELATIVE = re.compile(
-    r"\b(?:labou?rers|workers|hostages|people|civilians|journalists|tourists|soldiers|policemen|nationals|citizens|Christians|Copts|"
-    r"residents|prisoners|captives|men|women|children)\s+(?:(?:that|who|whom)\s+)?(?:[\w'’-]+\s+){1,5}?(?:had\s+|have\s+|has\s+)?$", re.I)
+    r"\b" + _VICTIM_NOUNS + r"\s+(?:(?:that|who|whom)\s+)?(?:[\w'’-]+\s+){1,5}?(?:had\s+|have\s+|has\s+)?$", re.I)
 _TARGETS_LIST = re.compile(r"\s*(?:The\s+|Other\s+)?(?:targets|sites hit|strikes|raids)\s+(?:included|include|were|hit|targeted)\b", re.I)
 _AIR_SUBJECT = re.compile(r"\b(?:coalition|allies|air ?force|warplanes|jets|aircraft|planes|drones|helicopters|bombers|navy)\b", re.I)
 _RAIDERS = re.compile(r"\b(?:gunmen|assailants|(?:suicide )?bombers?|raiders|kidnappers)\b", re.I)
