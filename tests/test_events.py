@@ -455,3 +455,9 @@ def test_after_a_comma_and_starts_a_clause_with_its_own_subject(extractor) -> No
 def test_fighters_who_stormed_and_seized_still_captured(events_of) -> None:
     evs = events_of("Islamic State fighters stormed and seized the Shaer gas field on Thursday.", "2014-07-20")
     assert ("capture", "Shaer gas field", "2014-07-17", "day") in evs, evs
+
+
+def test_who_resisted_after_a_fall_did_not_take_the_town(extractor) -> None:
+    ex = extractor.extract(Article(text="Government troops were still resisting in Tal Afar after the fall of Mosul a "
+                                        "week earlier.", published="2014-06-17"))
+    assert [(e.place.surface, e.side) for e in ex.events if e.type == "capture"] == [("Mosul", "unknown")]

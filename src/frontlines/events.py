@@ -873,6 +873,8 @@ class EventExtractor:
                     return near[-1]
                 after = [a for a in acts if a.start >= a1 and a.start - a1 < 40]
                 return after[0] if after else None
+        if t.type == "capture" and t.noun and re.match(r"(?:fall|loss)\b", t.text, re.I):
+            return after_by()  # "resisting after the fall of Mosul": the subject lost it; only "fall of X to Y" says who took it
         if t.passive or re.match(r"c(?:a|o)me under\b", t.text, re.I):
             a = after_by()
             if a or not t.passive:
