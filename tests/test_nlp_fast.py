@@ -104,16 +104,27 @@ def test_pipeline_works_in_spacys_worker_processes(pipelines, texts, tmp_path) -
 
 
 def _find_with_whole_alternation(actors, text: str):  # type: ignore[no-untyped-def]
-    """ActorDictionary.find as it was: finditer of the whole alternation of every alias."""
+    """ActorDictionary.find as it was: finditer of the whole alternation of every alias, and the whole
+    alternation tried again at each later word inside a match (a longer alias may start there)."""
     import re
 
     from frontlines.actors import ActorMention
+
+    def with_inner(rx, text):  # type: ignore[no-untyped-def]
+        for m in rx.finditer(text):
+            yield m
+            for w in list(re.finditer(r"\w+", text[: m.end(1)]))[1:]:
+                if w.start() <= m.start(1):
+                    continue
+                m2 = rx.match(text, w.start())
+                if m2 is not None and m2.end(1) > m.end(1):
+                    yield m2
 
     found = []
     for rx, sensitive in ((actors._insens, False), (actors._sens, True)):
         if rx is None:
             continue
-        for m in rx.finditer(text):
+        for m in with_inner(rx, text):
             key = m.group(1) if sensitive else m.group(1).lower()
             key = re.sub(r"\s+", " ", key)
             aliases = actors.by_text.get(key) or actors.by_text.get(key.replace("’", "'"))

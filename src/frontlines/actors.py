@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -130,13 +130,33 @@ class ActorDictionary:
                 yield m
                 end = m.end()
 
+    def _with_inner(self, text: str, matches: Iterable[re.Match[str]], insensitive: bool) -> Iterator[re.Match[str]]:
+        """The scan's matches, and a longer alias that starts inside one of them: the scan, like ``finditer``,
+        goes on after a match, so "the Islamic State" would hide "Islamic State in Iraq and the Levant"."""
+        full = self._insens if insensitive else self._sens
+        keyed = self._keyable.get(insensitive) and not _CASE_FOLDING.search(text)
+        for m in matches:
+            yield m
+            words = _WORDS.finditer(text, m.start(1), m.end(1))
+            next(words, None)
+            for w in words:
+                if keyed:
+                    texts = self._groups[insensitive].get(w.group().lower())
+                    m2 = _compiled(texts, insensitive).match(text, w.start()) if texts else None
+                else:
+                    m2 = full.match(text, w.start()) if full is not None else None
+                if m2 is not None and m2.end(1) > m.end(1):
+                    yield m2
+
     def find(self, text: str) -> list[ActorMention]:
         found: list[ActorMention] = []
         for sensitive in (False, True):
-            for m in self._scan(text, not sensitive):
+            for m in self._with_inner(text, self._scan(text, not sensitive), not sensitive):
                 key = m.group(1) if sensitive else m.group(1).lower()
                 key = re.sub(r"\s+", " ", key)
                 aliases = self.by_text.get(key) or self.by_text.get(key.replace("’", "'"))
+                if aliases and _COMPASS_BEFORE.search(text, 0, m.start(1)):
+                    continue  # "North Sinai province" is a governorate, not the group called Sinai Province
                 if aliases:
                     found.append(ActorMention(m.start(1), m.end(1), m.group(1), tuple(aliases)))
         # longest first, no overlaps
@@ -158,6 +178,7 @@ class ActorDictionary:
 
 
 _WORDS = re.compile(r"\w+")
+_COMPASS_BEFORE = re.compile(r"\b(?:North|South|East|West)[ -]$")
 #: non-ASCII characters that re.IGNORECASE matches to ASCII letters (K, s, i)
 _CASE_FOLDING = re.compile("[\u212a\u017f\u0130\u0131]")
 

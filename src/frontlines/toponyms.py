@@ -90,13 +90,17 @@ def _not_place_phrases() -> re.Pattern[str] | None:
     if not phrases:
         return None
     phrases.sort(key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)", re.I)
+    # "North Sinai province" is the governorate, not the group that calls itself Sinai Province
+    compass = "".join(f"(?<!{w}[ -])" for w in ("North", "South", "East", "West"))
+    return re.compile(r"(?<!\w)" + compass + "(?:" + "|".join(phrases) + r")(?!\w)", re.I)
 
 
 _ORG_AFTER = re.compile(
     r"^(?:\s+(?:[A-Za-z]+\s+){0,3}?)(?:council|government|command|operations? room|committee|authority|ministry|"
-    r"university|airways|airlines|news|direct|today|times|post|tribune|agency|observatory|club|stadium|"
-    r"province\s+(?:of\s+)?(?:the\s+)?(?:islamic|is)|branch of)\b",
+    r"university|airways|airlines|agency|observatory|club|stadium|"
+    r"province\s+(?:of\s+)?(?:the\s+)?(?:islamic|is)|branch of)\b"
+    # a newspaper's or a channel's name goes on with a capital: "USA Today", "Syria Direct", not "Jurf al-Sakhar today"
+    r"|^\s+(?-i:News|Direct|Today|Times|Post|Tribune)\b",
     re.I,
 )
 _NUMBER_AFTER = re.compile(r"^\s+\d{1,4}\b(?!\s*(?:km|kilomet|mile|miles|people|dead|killed))", re.I)
@@ -166,7 +170,9 @@ class _TokenAt:
 
 
 def _modifies_noun(text: str, end: int, tok_at: _TokenAt) -> bool:
-    """Is the word ending at ``end`` a modifier of what follows ("US-led", "US officials")?"""
+    """Is the word ending at ``end`` a modifier of what follows ("US-led", "US officials", "U.S. President")?"""
+    if text[end : end + 2] == ". ":
+        end += 1
     nxt = text[end : end + 1]
     if nxt == "-":
         return True
@@ -341,14 +347,19 @@ class Geoparser:
             if surface.lower().startswith("the "):
                 a += 4
                 surface = surface[4:]
-            if not surface or self._actor_overlap(a, b, actors) or name_key(surface) in self.never:
+            if not surface or self._actor_overlap(a, b, actors) or name_key(surface) in self.never or _a_persons_name(text, a):
                 continue
             if label == "FAC" and not _FAC_PLACE.search(surface):
                 continue
             cands = [c for c in self.gaz.lookup(surface, limit=8) if _loose_match_ok(surface, c)]
             if len(name_key(surface)) < 3:
                 cands = [c for c in cands if c.entry.kind == "country"]
-            kept.append(Span(a, b, surface, name_key(surface), cands, ner=label, recogniser="ner"))
+            sp = Span(a, b, surface, name_key(surface), cands, ner=label, recogniser="ner")
+            bare = surface.replace(".", "")
+            if cands and bare.isupper() and len(bare) <= 4 and all(c.entry.kind == "country" for c in cands) \
+                    and _modifies_noun(text, b, tok_at):
+                sp.adjective = True  # "U.S. President", as "US forces" above
+            kept.append(sp)
         # named buildings and streets neither recogniser sees whole ("St. Mark's Cathedral", "the Carlton Hotel",
         # "Sidi Abdel Rahim Mosque"): resolution places them where the text says they are, or drops them
         for a, b in _facility_names(text):
@@ -375,6 +386,8 @@ class Geoparser:
             return True
         if _SAINT_BEFORE.search(text[max(0, s.start - 7) : s.start]) or _CHURCH_AFTER.match(text, s.end):
             return True  # "St Peter and St Paul's Church": saints and a church, not Peter (Jordan) or St Paul (Alberta)
+        if _a_persons_name(text, s.start):
+            return True  # "governor Sadiq Madloul", "Col Tamer El Rifaai", "REUTERS/Umit Bektas"
         if any(not (b <= s.start or a >= s.end) for a, b in getattr(self, "_blocked", ())):
             return True  # "Islamic State of Iraq and Syria", "Syria Direct", "Sinai 2018"
         demonym = all(c.name_kind == "demonym" for c in s.candidates)
@@ -400,14 +413,16 @@ class Geoparser:
         same_ner = any(abs(a - s.start) <= 4 and abs(b - s.end) <= 4 and label in ("GPE", "LOC", "FAC") for a, b, label in ents)
         line_start = text.rfind("\n", 0, s.start) + 1
         at_line_start = not text[line_start : s.start].strip()
-        if n_words == 1 and word.isupper() and len(word) <= 4 and not (at_line_start and text[s.end : s.end + 1] == ","):
+        bare = word.replace(".", "")
+        if (n_words == 1 or (bare.isalpha() and len(bare) == n_words)) and bare.isupper() and len(bare) <= 4 \
+                and not (at_line_start and text[s.end : s.end + 1] == ",") and not _WIRE_AFTER.match(text, s.end):
             countries = [c for c in s.candidates if c.entry.kind == "country"]
             if not countries:
                 return True  # acronyms: IS, PMF, SDF, SANA...
             s.candidates = countries
             if _modifies_noun(text, s.end, tok_at):
                 s.adjective = True  # "US forces", "US-led": the country as a modifier, like "American"
-        elif n_words == 1 and word.isupper() and len(word) <= 6 and not at_line_start:
+        elif n_words == 1 and word.isupper() and len(word) <= 6 and not at_line_start and not _WIRE_AFTER.match(text, s.end):
             # "NAFTA", "UNHCR": a longer acronym is a place only as a country or under a name of the mission's own
             kept_c = [c for c in s.candidates if c.entry.kind == "country" or (c.entry.country in FOCUS and c.name_kind == "primary")]
             if not kept_c:
@@ -488,7 +503,9 @@ class Geoparser:
                 return {id(s): (None, 0.2) for s in group}
             seat = capital_namesakes(list(cands.values()))
             known = dominant_namesakes(list(cands.values()))
-            lift = {cid: (0.4 if cid in seat else 0.0) + (0.6 if cid in known else 0.0) for cid in cands}
+            translated = set(_translated_aliases(group[0].key, list(cands.values())))
+            lift = {cid: (0.4 if cid in seat else 0.0) + (_DOMINANT_LIFT if cid in known and cid not in translated else 0.0)
+                    - (0.8 if cid in translated else 0.0) for cid in cands}
             totals = {cid: max(self._score(c, s, text, ctx, dateline_cc, anchors) for s in group) + lift[cid]
                       for cid, c in cands.items()}
             best_id = max(totals, key=lambda i: totals[i])
@@ -600,6 +617,7 @@ class Geoparser:
         ordered = sorted(spans, key=lambda x: x.start)
         named = {sp.key: c for sp in ordered if id(sp) not in fac_ids
                  and (c := choice.get(id(sp), (None, 0.0))[0]) is not None and c.match in ("exact", "skeleton")}
+        hosted: dict[str, Candidate] = {}
         for f in facilities:
             conf = choice[id(f)][1]
             host: Candidate | None = None
@@ -608,8 +626,17 @@ class Geoparser:
                 nxt = ordered[i + 1]
                 between = text[f.end : nxt.start]
                 c = choice.get(id(nxt), (None, 0.0))[0]
-                if c is not None and c.entry.kind != "region" and _HOST_BETWEEN.fullmatch(between):
+                if c is not None and c.entry.kind != "region" and (
+                        _HOST_BETWEEN.fullmatch(between) or _HOST_LATER.fullmatch(between)):
                     host = c
+            if host is None and i > 0:
+                # "Cairo's Tahrir Square", "Aleppo's Carlton Hotel"
+                prev = ordered[i - 1]
+                c = choice.get(id(prev), (None, 0.0))[0]
+                if c is not None and c.entry.kind in _LOCALITY + ("admin2",) and re.fullmatch(r"['’]s\s+", text[prev.end : f.start]):
+                    host = c
+            if host is None:
+                host = hosted.get(f.key)  # the same building named again: where it was said to be
             if host is None:
                 # a place named inside it and on its own elsewhere: "Mosul University" when Mosul is named too
                 for part, c in named.items():
@@ -625,6 +652,7 @@ class Geoparser:
                     choice[id(f)] = (None, conf)
                 # else, in the mission's region, the town its name is made of: "Mosul University"
                 continue
+            hosted.setdefault(f.key, host)
             choice[id(f)] = (Candidate(host.entry, f.surface, "host", host.name_kind), min(conf, 0.6))
 
     def _dateline_country(self, spans: Sequence[Span], text: str) -> str | None:
@@ -789,6 +817,8 @@ class Geoparser:
 
 _FAC_PLACE = re.compile(r"\b(Dam|Base|Airport|Airbase|Air Base|Bridge|Refinery|Crossing|Camp|Port|Prison|Field|Square|Palace)\b", re.I)
 
+#: how much being the well-known one among namesakes counts ("Louisville" is Kentucky's unless the text says otherwise)
+_DOMINANT_LIFT = 1.0  # more than the other names around it (co-support), less than ", Ohio" (+2, -1)
 #: kinds that are a locality: what a street or a building lies in
 _LOCALITY = ("city", "town", "village")
 #: a facility's head word: streets, buildings, institutions ("Royal Street", "St. Mark's Cathedral", "Bank of England")
@@ -800,6 +830,9 @@ _FACILITY_HEAD = re.compile(
     r"Parliament|Congress|Capitol|Ministry)(?![\w-])",
 )
 _STREET_HEAD = re.compile(r"(?<![\w-])(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Drive|Lane|Highway)(?:\s+(?:North|South|East|West))?$")
+#: a host said a little later in the same clause: "the Carlton Hotel, in the government-held area of Aleppo",
+#: "the Italian Consulate in downtown Cairo"
+_HOST_LATER = re.compile(r",?\s+(?:in|at|near|outside)\s+[^.;:!?()\n\d]{0,50}?(?:of|in|,)?\s*")
 #: between a facility and the place it is in: "X in Y", "X at Y", "X, Y", "X (Y)"
 _HOST_BETWEEN = re.compile(r"\s*(?:,\s*(?:in\s+)?|\(|\s+(?:in|at|on|near|outside|off)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?)\s*")
 
@@ -836,7 +869,7 @@ def _spelling_ok(surface: str, c: Candidate) -> bool:
     close = fuzz.ratio(_plain(surface), _plain(c.matched_name))
     if close >= 92:
         return True
-    return close >= 80 and (c.name_kind == "primary" or c.entry.population >= 10_000) and c.entry.kind != "village"
+    return close >= 80 and c.name_kind == "primary" and c.entry.kind != "village"
 
 
 def _loose_match_ok(surface: str, c: Candidate) -> bool:
@@ -853,7 +886,7 @@ def _loose_match_ok(surface: str, c: Candidate) -> bool:
     close = fuzz.ratio(_plain(surface), _plain(c.matched_name))
     if c.entry.country in FOCUS:
         return close >= 75
-    return close >= 92 or (c.match == "exact" and close >= 85 and c.entry.population >= 100_000)
+    return close >= 92 or (c.match == "exact" and close >= 85 and c.name_kind == "primary" and c.entry.population >= 100_000)
 
 
 #: what a named building or street ends with, for the pattern recogniser (institutions are left to NER)
@@ -891,3 +924,36 @@ def _facility_names(text: str) -> list[tuple[int, int]]:
             if start < m.start():
                 out.append((start, m.end()))
     return out
+
+
+def _translated_aliases(key: str, cands: Sequence[Candidate]) -> list[str]:
+    """Candidates that carry a name only as an alias unlike their own name, when another place has it as its name.
+
+    GeoNames lists "White House" among Casablanca's names (a translation); the White House is a place of that
+    name. A translation or an old name counts less than a place's own name, not nothing ("Western Desert" is
+    also an alias of Matruh)."""
+    if not any(c.name_kind == "primary" and c.match == "exact" for c in cands):
+        return []
+    from rapidfuzz import fuzz
+
+    def unlike(own: str) -> bool:  # "New York City" and "Saint Petersburg" are like their aliases
+        return key not in own and own not in key and fuzz.partial_ratio(key, own) < 75
+
+    return [c.entry.id for c in cands if c.name_kind == "name" and c.match == "exact" and unlike(name_key(c.entry.name))]
+
+
+#: a wire service's dateline after a place: "ADEN (Reuters) -", even when page furniture precedes it on the line
+_WIRE_AFTER = re.compile(r"\s*\((?:Reuters|AP|AFP|dpa|Xinhua|UPI|ANI|Anadolu)\)")
+#: what makes the capitalised words after it a person's name: titles, ranks, a photo credit
+_PERSON_BEFORE = re.compile(
+    r"(?:\b(?:President|Premier|Minister|Governor|Gov\.|Colonel|Col\.?|General|Gen\.?|Lt\.?|Maj\.?|Brig\.?|Capt\.?|"
+    r"Sgt\.?|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Judge|Senator|Sen\.|spokesman|spokeswoman|governor|minister|commander|"
+    r"photographer) |(?:REUTERS|Reuters|AP Photo|AFP|EPA|Getty Images) ?/ ?)(?:[A-Z][\w’'-]* ){0,3}$"
+)
+
+
+def _a_persons_name(text: str, start: int) -> bool:
+    """Whether the capitalised words at ``start`` go on a person's title or a photo credit ("President Abd-Rabbu
+    Mansour Hadi", "Mr. Hamadi", "REUTERS/Umit Bektas"). "Governor of Anbar" is not: the title must run straight
+    into the name."""
+    return bool(_PERSON_BEFORE.search(text, max(0, start - 80), start))
