@@ -185,3 +185,30 @@ def test_a_wire_dateline_after_page_furniture_and_us_as_a_title(extractor) -> No
     assert aden and aden[0].country == "YE"
     us = [p for p in ex.places if p.surface == "U.S."]
     assert us and us[0].mention == "adjective"  # "U.S. President"
+
+
+def test_a_clause_after_a_town_is_no_organisation_name(extractor) -> None:
+    p = _places(extractor, "The capture of Douma gives the government full control of the area. Thousands fled "
+                           "towards Tal Rifaat and the government-held towns of Nubl and Zahraa. The Manbij "
+                           "Military Council and the Nineveh liberation operations room said so.")
+    assert {"Douma", "Tal Rifaat", "Nubl", "Zahraa"} <= set(p)
+    assert "Manbij" not in p and "Nineveh" not in p  # organisations named after places
+
+
+def test_a_country_needs_no_help_from_spacy_and_a_language_is_no_country(extractor) -> None:
+    p = _places(extractor, "The UAE, whose forces lead the offensive, denied it. The video, titled in German, "
+                           "was filmed in Raqqa.")
+    assert p["UAE"].kind == "country" and p["UAE"].country == "AE"
+    assert "German" not in p or p["German"].mention == "adjective"
+
+
+def test_a_name_that_opens_a_sentence_is_the_place_the_article_names_elsewhere(extractor) -> None:
+    text = ("Government forces retook the camp of Yarmouk after a month of fighting. Yarmouk, once home to "
+            "160,000 refugees, lies in ruins.")
+    ex = extractor.extract(Article(text=text, id="t"))
+    assert [p.surface for p in ex.places if p.surface == "Yarmouk"] == ["Yarmouk", "Yarmouk"]
+
+
+def test_every_place_of_a_joint_dateline(extractor) -> None:
+    p = _places(extractor, "RIYADH/ADEN, March 27 (Reuters) - Saudi-led warplanes struck Houthi positions.")
+    assert p["RIYADH"].country == "SA" and p["ADEN"].country == "YE"

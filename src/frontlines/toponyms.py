@@ -96,7 +96,11 @@ def _not_place_phrases() -> re.Pattern[str] | None:
 
 
 _ORG_AFTER = re.compile(
-    r"^(?:\s+(?:[A-Za-z]+\s+){0,3}?)(?:council|government|command|operations? room|committee|authority|ministry|"
+    # the words between are the organisation's name ("Manbij Military Council", "Kurdistan Regional Government"),
+    # not a clause ("Douma gives the government", "Tal Rifaat and the government-held towns")
+    r"^(?:\s+(?:(?!(?:the|a|an|and|or|but|of|to|in|on|at|by|for|with|from|as|that|which|who|its|their|his|her|"
+    r"is|was|were|are|has|have|had|gives?|gave|took|takes?|said|says)\s)[A-Za-z]+\s+){0,3}?)"
+    r"(?:council|government|command|operations? room|committee|authority|ministry|"
     r"university|airways|airlines|agency|observatory|club|stadium|"
     r"province\s+(?:of\s+)?(?:the\s+)?(?:islamic|is)|branch of)\b"
     # a newspaper's or a channel's name goes on with a capital: "USA Today", "Syria Direct", not "Jurf al-Sakhar today"
@@ -319,7 +323,12 @@ class Geoparser:
         self._blocked = [(m.start(), m.end()) for m in rx.finditer(text)] if rx else []
 
         # veto first, then the longest surviving match wins (then the one starting earlier)
-        found = [f for f in found if not self._vetoed(f, text, ents, tok_at, actors, ent_tokens)]
+        self._word_vetoed: list[Span] = []
+        kept_found = [f for f in found if not self._vetoed(f, text, ents, tok_at, actors, ent_tokens)]
+        # one sense per discourse: "Yarmouk, once home to..." opens a sentence, where the tagger may take a name
+        # for a common word; if the article names it as a place elsewhere, it is the place here too
+        places_named = {f.key for f in kept_found if f.candidates and any(c.entry.country in REGION for c in f.candidates)}
+        found = kept_found + [f for f in self._word_vetoed if f.key in places_named]
         # "Karm al-Qawadeis", "Jurf al-Sakhar": the first word of an Arabic compound name the gazetteer
         # lacks is not a place of its own (a town called Karm in Tunisia is not meant)
         matched = {(f.start, f.end) for f in found}
@@ -412,7 +421,9 @@ class Geoparser:
         region = REGION
         same_ner = any(abs(a - s.start) <= 4 and abs(b - s.end) <= 4 and label in ("GPE", "LOC", "FAC") for a, b, label in ents)
         line_start = text.rfind("\n", 0, s.start) + 1
-        at_line_start = not text[line_start : s.start].strip()
+        # (a dateline's second place counts as its first: "RIYADH/ADEN, March 27", "WASHINGTON/BEIRUT -")
+        at_line_start = not text[line_start : s.start].strip() or bool(
+            re.fullmatch(r"\s*(?:[A-Z][A-Z .'’-]*/)+", text[line_start : s.start]))
         bare = word.replace(".", "")
         if (n_words == 1 or (bare.isalpha() and len(bare) == n_words)) and bare.isupper() and len(bare) <= 4 \
                 and not (at_line_start and text[s.end : s.end + 1] == ",") and not _WIRE_AFTER.match(text, s.end):
@@ -445,7 +456,9 @@ class Geoparser:
         if demonym:
             s.adjective = True
             return False
-        if not same_ner and all(c.entry.country not in region and c.entry.country for c in s.candidates):
+        if not same_ner and all(c.entry.country not in region and c.entry.country for c in s.candidates) \
+                and not any(c.entry.kind == "country" and c.match == "exact" and c.name_kind != "demonym"
+                            for c in s.candidates):  # "the UAE"
             # a name found only far from the mission's region: a single word needs spaCy to see a place too,
             # and so does a small place
             if n_words == 1 or all(c.entry.kind in ("village", "town") for c in s.candidates):
@@ -462,9 +475,10 @@ class Geoparser:
                 return False  # a dateline: "BEIRUT, Oct 17 (Reuters) -"
             in_ent = any(a <= s.start and s.end <= b and label in ("GPE", "LOC", "FAC", "NORP", "ORG", "PERSON") for a, b, label in ents)
             cue = _PLACE_CUE_BEFORE.search(text[max(0, s.start - 25) : s.start]) or _ADMIN_AFTER.match(text[s.end : s.end + 20])
-            if pos != "PROPN" and not in_ent and not cue and not word.isupper():
-                return True
-            if pos in ("VERB", "NOUN", "ADJ", "ADV", "ADP", "DET", "PRON", "AUX", "CCONJ", "SCONJ", "NUM", "INTJ", "PART") and not cue:
+            if (pos != "PROPN" and not in_ent and not cue and not word.isupper()) or (
+                    pos in ("VERB", "NOUN", "ADJ", "ADV", "ADP", "DET", "PRON", "AUX", "CCONJ", "SCONJ", "NUM", "INTJ", "PART")
+                    and not cue):
+                self._word_vetoed.append(s)  # unless the article names it as a place elsewhere
                 return True
         return False
 
