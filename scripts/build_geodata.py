@@ -11,7 +11,9 @@ Outputs (all derived from Natural Earth, which is public domain):
   for the gazetteer: the polygon's centroid, or the unit's land nearest
   to it when the centroid falls outside (between islands).  The centroid is the
   convention GeoNames follows for regions (median 14 km from GeoNames' ADM1
-  points against 27 km for label points on the 98 units we could compare),
+  points against 27 km for label points, on the 98 provinces whose GeoNames
+  points the TR-News and LGL benchmarks carry; GeoWebNews was left out of the
+  choice),
   and it keeps a sprawling unit's point in its middle (Hawaii's label point
   sits on Oahu).
 
