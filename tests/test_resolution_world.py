@@ -212,3 +212,15 @@ def test_a_name_that_opens_a_sentence_is_the_place_the_article_names_elsewhere(e
 def test_every_place_of_a_joint_dateline(extractor) -> None:
     p = _places(extractor, "RIYADH/ADEN, March 27 (Reuters) - Saudi-led warplanes struck Houthi positions.")
     assert p["RIYADH"].country == "SA" and p["ADEN"].country == "YE"
+
+
+def test_a_square_named_like_a_district_elsewhere_is_where_the_text_puts_it(extractor) -> None:
+    # Aleppo has a Firdous district; the square the text means is in Baghdad
+    p = _places(extractor, "Crowds toppled the statue in Firdous Square in Baghdad in 2003.")
+    assert p["Firdous Square"].country == "IQ" and p["Firdous Square"].name == "Baghdad"
+
+
+def test_a_newspaper_named_after_a_district_is_no_place(extractor) -> None:
+    p = _places(extractor, "The Al-Shaab newspaper said the night was quiet; jets hit targets in and around Hit "
+                           "almost daily.")
+    assert "Al-Shaab" not in p and p["Hit"].country == "IQ"

@@ -101,7 +101,7 @@ _ORG_AFTER = re.compile(
     r"^(?:\s+(?:(?!(?:the|a|an|and|or|but|of|to|in|on|at|by|for|with|from|as|that|which|who|its|their|his|her|"
     r"is|was|were|are|has|have|had|gives?|gave|took|takes?|said|says)\s)[A-Za-z]+\s+){0,3}?)"
     r"(?:council|government|command|operations? room|committee|authority|ministry|"
-    r"university|airways|airlines|agency|observatory|club|stadium|"
+    r"university|airways|airlines|agency|observatory|club|stadium|newspaper|channel|television|radio|"
     r"province\s+(?:of\s+)?(?:the\s+)?(?:islamic|is)|branch of)\b"
     # a newspaper's or a channel's name goes on with a capital: "USA Today", "Syria Direct", not "Jurf al-Sakhar today"
     r"|^\s+(?-i:News|Direct|Today|Times|Post|Tribune)\b",
@@ -375,8 +375,6 @@ class Geoparser:
             inner = [s for s in kept if a <= s.start and s.end <= b]
             if any(not (b <= s.start or a >= s.end) for s in kept if s not in inner):
                 continue  # crosses another name
-            if any(c.entry.country in FOCUS for s in inner for c in s.candidates):
-                continue  # "Mosul University": the town in it is the mission's, keep the town
             if self._actor_overlap(a, b, actors):
                 continue
             surface = text[a:b]
