@@ -122,8 +122,8 @@ def test_a_building_is_placed_at_the_town_it_is_said_to_be_in(extractor) -> None
 
 def test_a_street_with_no_town_stays_unplaced_rather_than_at_a_namesake(extractor) -> None:
     from frontlines.gazetteer import load_gazetteer
-    from frontlines.toponyms import Geoparser, Span
     from frontlines.gazetteer.normalize import name_key
+    from frontlines.toponyms import Geoparser, Span
 
     gp = Geoparser(load_gazetteer())
     text = "The parade went down Royal Street and turned at the old market."

@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,8 @@ from typing import TYPE_CHECKING
 from frontlines.actors import ActorMention, load_actors
 from frontlines.gazetteer import Candidate, Gazetteer, haversine_km, importance
 from frontlines.gazetteer.build import FOCUS, NEIGHBOURS, REGION
-from frontlines.gazetteer.index import capital_namesakes, dominant_namesakes, prior, state_codes as _state_codes
+from frontlines.gazetteer.index import capital_namesakes, dominant_namesakes, prior
+from frontlines.gazetteer.index import state_codes as _state_codes
 from frontlines.gazetteer.normalize import ARTICLES, is_arabic, name_key, skeleton
 from frontlines.paths import geodata_dir
 from frontlines.records import GazetteerEntry, Place
@@ -615,25 +617,26 @@ class Geoparser:
 
         "St. Mark's Cathedral in Alexandria", "the Carlton Hotel, in ... Aleppo", "Royal Street" in an article set in
         New Orleans: the gazetteer at best knows a word of such a name ("Royal City", "Carlton"), and a namesake of
-        that word is no place for the building. The host is, in this order, the place named right after it ("in X",
-        "at X", ", X"), the place named in it ("University of Alberta", "Mosul University", when that place is named
-        on its own too), else, in the mission's region, the town its name is made of ("Mosul University"). With none of these the name
-        stays unplaced rather than wrongly placed: the article's main town
-        was tried as a last resort and was right for only a third of such names (GeoWebNews). The point is the
-        host's, and so is the precision.
+        that word is no place for the building. The host is, in this order: the place named right after it ("in X",
+        "at X", ", X", ", in the ... area of X"); the place named before it ("Aleppo's"); where the same building was
+        said to be earlier; a place named in it and on its own elsewhere ("University of Alberta"); in the mission's
+        region, the town its name is made of ("Mosul University"). With none of these the name stays unplaced
+        rather than wrongly placed (the article's main town was tried as a last resort and was right for only a
+        third of such names in GeoWebNews). The point is the host's, and so is the precision.
         """
         facilities = [s for s in spans if _is_facility(s, choice.get(id(s), (None, 0.0))[0])]
         if not facilities:
             return
         fac_ids = {id(s) for s in facilities}
         ordered = sorted(spans, key=lambda x: x.start)
+        at = {id(sp): i for i, sp in enumerate(ordered)}
         named = {sp.key: c for sp in ordered if id(sp) not in fac_ids
                  and (c := choice.get(id(sp), (None, 0.0))[0]) is not None and c.match in ("exact", "skeleton")}
         hosted: dict[str, Candidate] = {}
         for f in facilities:
             conf = choice[id(f)][1]
             host: Candidate | None = None
-            i = ordered.index(f)
+            i = at[id(f)]
             if i + 1 < len(ordered):
                 nxt = ordered[i + 1]
                 between = text[f.end : nxt.start]
@@ -834,14 +837,15 @@ _DOMINANT_LIFT = 1.0  # more than the other names around it (co-support), less t
 #: kinds that are a locality: what a street or a building lies in
 _LOCALITY = ("city", "town", "village")
 #: a facility's head word: streets, buildings, institutions ("Royal Street", "St. Mark's Cathedral", "Bank of England")
+_STREET_WORDS = r"(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Drive|Lane|Highway)(?:\s+(?:North|South|East|West))?$"
 _FACILITY_HEAD = re.compile(
-    r"(?<![\w-])(?:(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Drive|Lane|Highway)(?:\s+(?:North|South|East|West))?$|"
+    r"(?<![\w-])(?:" + _STREET_WORDS + r"|"
     r"Square|Plaza|University|College|School|Academy|Institute|Hospital|Clinic|Hotel|Inn|Motel|Cent(?:re|er)|Theat(?:re|er)|Cinema|"
     r"Stadium|Arena|Church|Chapel|Cathedral|Basilica|Mosque|Shrine|Temple|Synagogue|Castle|Library|Museum|Mall|"
     r"Station|Courthouse|Court|Cemetery|Graveyard|Embassy|Consulate|Hall|Tower|Headquarters|Office|Bank|Council|"
     r"Parliament|Congress|Capitol|Ministry)(?![\w-])",
 )
-_STREET_HEAD = re.compile(r"(?<![\w-])(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Drive|Lane|Highway)(?:\s+(?:North|South|East|West))?$")
+_STREET_HEAD = re.compile(r"(?<![\w-])" + _STREET_WORDS)
 #: a host said a little later in the same clause: "the Carlton Hotel, in the government-held area of Aleppo",
 #: "the Italian Consulate in downtown Cairo"
 _HOST_LATER = re.compile(r",?\s+(?:in|at|near|outside)\s+[^.;:!?()\n\d]{0,50}?(?:of|in|,)?\s*")
@@ -860,8 +864,6 @@ def _is_facility(s: Span, chosen: Candidate | None) -> bool:
 
 def _plain(name: str) -> str:
     """Lower case, no diacritics, letters only: how a name is spelled, before any transliteration folding."""
-    import unicodedata
-
     n = unicodedata.normalize("NFKD", name.casefold())
     return "".join(ch for ch in n if ch.isalnum())
 
@@ -873,8 +875,6 @@ def _spelling_ok(surface: str, c: Candidate) -> bool:
     spelling of a name that counts: the place's main name or a town's ("Ersal"), not a village's alias that an English
     word happens to fold onto ("Cancer" -> Cencere, "Prison" -> Perisan, "Beedle" -> Bedil)."""
     from rapidfuzz import fuzz
-
-    from frontlines.gazetteer.build import FOCUS
 
     if c.entry.country in FOCUS or c.match == "partial":
         return True
@@ -891,8 +891,6 @@ def _loose_match_ok(surface: str, c: Candidate) -> bool:
     a folded or fuzzy match turns words into villages ("NAFTA" -> Nefta, "Beedle" -> Bedil, "Attack" -> Atak)."""
     from rapidfuzz import fuzz
 
-    from frontlines.gazetteer.build import FOCUS
-
     if c.match == "partial":
         return True
     close = fuzz.ratio(_plain(surface), _plain(c.matched_name))
@@ -906,6 +904,7 @@ _BUILDING_HEAD = re.compile(
     r"\b(?:Cathedral|Mosque|Church|Chapel|Basilica|Shrine|Hotel|Hospital|University|Square|Street|Avenue|Road|"
     r"Stadium|Museum|Palace|Market|Bazaar|Prison|Citadel|Bridge|Embassy|Consulate)\b"
 )
+_WORD_BEFORE = re.compile(r"(?<![\w’'.-])([\w’'.-]+) $")
 _NAME_WORD = re.compile(r"(?:[A-Z][\w’'.-]*|(?:al|el|ad|ar|as|ash|at|az|an)-[A-Za-z][\w’'-]*|al|el|bin|ibn|abu|de|of)$")
 _NOT_NAME = frozenset({"The", "A", "An", "In", "At", "On", "Of", "From", "To", "By", "For", "And", "But", "Near", "Inside",
                        "Outside", "Its", "His", "Her", "Their", "Our", "This", "That", "Grand", "Old", "New", "Main",
@@ -920,15 +919,12 @@ def _facility_names(text: str) -> list[tuple[int, int]]:
         words = 0
         pos = m.start()
         while words < 5:
-            prev = text[:pos].rstrip(" ")
-            if len(prev) == len(text[:pos]) or "\n" in text[len(prev):pos]:
-                break  # no single space before: a line break or punctuation ends the name
-            w = re.search(r"[\w’'.-]+$", prev)
-            if not w or not _NAME_WORD.match(w.group()) or w.group() in _NOT_NAME:
-                break
-            pos = w.start()
+            w = _WORD_BEFORE.search(text, max(0, pos - 60), pos)
+            if not w or not _NAME_WORD.match(w.group(1)) or w.group(1) in _NOT_NAME:
+                break  # (no word, or not one space before: punctuation or a line break ends the name)
+            pos = w.start(1)
             words += 1
-            if w.group()[:1].isupper() or re.match(r"[a-z]{2,3}-[A-Z]", w.group()):
+            if w.group(1)[:1].isupper() or re.match(r"[a-z]{2,3}-[A-Z]", w.group(1)):
                 start = pos
         if start < m.start() and text[start : m.start()].strip() not in ("St.", "Saint"):
             while text[start : start + 3] in ("of ", "al ", "el ") or text[start:start + 3].lower() in ("de ", "bin"):
