@@ -56,7 +56,7 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     rows = doc.to_array([IDX, LENGTH, SENT_START]).tolist()
     starts = [0] + [i for i in range(1, len(rows)) if rows[i][2] == 1]
     ends = starts[1:] + [len(rows)]
-    return [(rows[a][0], rows[b - 1][0] + rows[b - 1][1]) for a, b in zip(starts, ends)]
+    return [(rows[a][0], rows[b - 1][0] + rows[b - 1][1]) for a, b in zip(starts, ends, strict=True)]
 
 
 def _register() -> None:
