@@ -224,3 +224,14 @@ def test_a_newspaper_named_after_a_district_is_no_place(extractor) -> None:
     p = _places(extractor, "The Al-Shaab newspaper said the night was quiet; jets hit targets in and around Hit "
                            "almost daily.")
     assert "Al-Shaab" not in p and p["Hit"].country == "IQ"
+
+
+def test_a_town_the_tagger_does_not_know_may_open_a_sentence(extractor) -> None:
+    from frontlines.nlp import english_words
+
+    words = english_words(extractor.nlp)
+    assert words and "hit" in words and "baiji" not in words  # the model's own English dictionary
+    ex = extractor.extract(Article(text="Baiji, some 250 kilometres north of Baghdad, fell to IS a year ago.",
+                                   id="t", published="2015-06-10"))
+    assert [p.surface for p in ex.places][:2] == ["Baiji", "Baghdad"]
+    assert [(e.type, e.place.surface) for e in ex.events] == [("capture", "Baiji")]  # not the reference point

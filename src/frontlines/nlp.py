@@ -308,3 +308,17 @@ def load_full_nlp(name: str | None = None) -> Language:
 
 
 _register()
+
+
+def english_words(nlp: Language) -> frozenset[str] | None:
+    """The English dictionary the model ships with its lemmatizer (WordNet's lemmas, ~150,000 lower-case words), or
+    None if the model has none. It tells a common word that opens a sentence ("Hit", "Ain") from a foreign name
+    the tagger does not know ("Baiji", "Tikrit"); the lemmatizer itself stays off."""
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")  # type: ignore[attr-defined]
+    except (KeyError, AttributeError, ValueError):
+        return None
+    words: set[str] = set()
+    for pos in ("noun", "verb", "adj", "adv"):
+        words.update(table.get(pos, ()))
+    return frozenset(words) or None

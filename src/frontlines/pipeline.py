@@ -10,7 +10,7 @@ from frontlines.actors import load_actors
 from frontlines.dates import publication_date_from_text
 from frontlines.events import EventExtractor
 from frontlines.gazetteer import Gazetteer, load_gazetteer
-from frontlines.nlp import load_nlp, sentence_bounds
+from frontlines.nlp import english_words, load_nlp, sentence_bounds
 from frontlines.records import Article, Extraction
 from frontlines.text import clean_text, split_title
 from frontlines.toponyms import Geoparser, Settings
@@ -35,6 +35,7 @@ class Extractor:
         self._strings_at_load: int | None = None
         self.gaz = gazetteer or load_gazetteer()
         self.geoparser = Geoparser(self.gaz, Settings(region_prior=config.region_prior))
+        self.geoparser.english = english_words(self.nlp)
         self.actors = load_actors()
         self.events = EventExtractor(self.actors)
 

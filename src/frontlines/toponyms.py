@@ -289,6 +289,8 @@ class Geoparser:
         self._state_codes = _state_codes()
         self._state_ctx: Counter[tuple[str, str]] = Counter()
         self._support: dict[tuple[str, str], float] = {}
+        #: the model's English dictionary (``nlp.english_words``), if the extractor gives one
+        self.english: frozenset[str] | None = None
 
     # --- recognition ---------------------------------------------------------------------------
     def recognise(self, doc: Doc, actor_mentions: Sequence[ActorMention] | None = None, text: str | None = None) -> list[Span]:
@@ -473,6 +475,10 @@ class Geoparser:
                 return False
             if word.isupper() and at_line_start and re.match(r"^\s*(?:,|\(|[-–—:])", text[s.end : s.end + 3]):
                 return False  # a dateline: "BEIRUT, Oct 17 (Reuters) -"
+            if (self.english is not None and word[:1].isupper() and word.lower() not in self.english
+                    and any(c.entry.country in FOCUS and c.match == "exact"
+                            and (c.entry.population >= 5000 or c.entry.id.startswith("fl:")) for c in s.candidates)):
+                return False  # "Baiji, some 250 km north of Baghdad, fell": no English word, a town the tagger does not know
             in_ent = any(a <= s.start and s.end <= b and label in ("GPE", "LOC", "FAC", "NORP", "ORG", "PERSON") for a, b, label in ents)
             cue = _PLACE_CUE_BEFORE.search(text[max(0, s.start - 25) : s.start]) or _ADMIN_AFTER.match(text[s.end : s.end + 20])
             if (pos != "PROPN" and not in_ent and not cue and not word.isupper()) or (
