@@ -21,6 +21,91 @@ from frontlines.store.base import Filters
 
 SCHEMA_VERSION = 1
 
+#: the store's tables, one text for both back-ends: {id} a generated key, {ref} a column that refers to one,
+#: {real} a float, {place_geom} PostGIS's point column (PostgreSQL only), {indexes} each back-end's own indexes
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id {id},
+    content_hash TEXT NOT NULL UNIQUE,
+    ext_id TEXT,
+    title TEXT,
+    url TEXT,
+    source TEXT,
+    published TEXT,
+    published_from TEXT NOT NULL,
+    path TEXT,
+    text TEXT NOT NULL,
+    n_places INTEGER NOT NULL DEFAULT 0,
+    n_events INTEGER NOT NULL DEFAULT 0,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS places (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    country TEXT NOT NULL,
+    admin1 TEXT NOT NULL DEFAULT '',
+    lat {real},
+    lon {real}{place_geom}
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    id {id},
+    article_id {ref} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    place_id TEXT NOT NULL REFERENCES places(id),
+    surface TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    score {real} NOT NULL,
+    mention TEXT NOT NULL DEFAULT 'name',
+    sentence_start INTEGER NOT NULL,
+    sentence_end INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id {id},
+    article_id {ref} NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    mention_id {ref} REFERENCES mentions(id),
+    place_id TEXT NOT NULL REFERENCES places(id),
+    type TEXT NOT NULL,
+    date TEXT,
+    date_precision TEXT,
+    date_lo TEXT,
+    date_hi TEXT,
+    actor TEXT NOT NULL DEFAULT '',
+    side TEXT NOT NULL DEFAULT 'unknown',
+    controller_after TEXT,
+    confidence {real} NOT NULL DEFAULT 0.5,
+    fatalities INTEGER,
+    trigger TEXT NOT NULL DEFAULT '',
+    sentence_start INTEGER NOT NULL,
+    sentence_end INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS corrections (
+    id {id},
+    target TEXT NOT NULL CHECK (target IN ('mention', 'event')),
+    content_hash TEXT NOT NULL,
+    target_key TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT,
+    author TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id);
+CREATE INDEX IF NOT EXISTS mentions_place ON mentions(place_id);
+CREATE INDEX IF NOT EXISTS events_article ON events(article_id);
+CREATE INDEX IF NOT EXISTS events_place ON events(place_id);
+-- the mention layer asks, for every mention, whether an event carries it: without this it scans all events
+CREATE INDEX IF NOT EXISTS events_mention ON events(mention_id);
+CREATE INDEX IF NOT EXISTS events_date ON events(date_lo, date_hi);
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+{indexes}"""
+
+
+def schema(*, id: str, ref: str, real: str, place_geom: str = "", indexes: str = "") -> str:
+    """The CREATE statements of a back-end, from the one schema both share (see ``_SCHEMA``)."""
+    return _SCHEMA.format(id=id, ref=ref, real=real, place_geom=place_geom, indexes=indexes)
+
 #: fields an analyst may correct, per target
 CORRECTABLE = {
     "mention": ("place", "rejected"),

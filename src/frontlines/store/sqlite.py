@@ -40,6 +40,7 @@ from frontlines.store.common import (  # noqa: F401  (re-exported: older code im
     mention_sql,
     place_row,
     point_frames,
+    schema,
     wants_mentions,
     where_clause,
 )
@@ -49,83 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY,
-    content_hash TEXT NOT NULL UNIQUE,
-    ext_id TEXT,
-    title TEXT,
-    url TEXT,
-    source TEXT,
-    published TEXT,
-    published_from TEXT NOT NULL,
-    path TEXT,
-    text TEXT NOT NULL,
-    n_places INTEGER NOT NULL DEFAULT 0,
-    n_events INTEGER NOT NULL DEFAULT 0,
-    ingested_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS places (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    country TEXT NOT NULL,
-    admin1 TEXT NOT NULL DEFAULT '',
-    lat REAL,
-    lon REAL
-);
-CREATE TABLE IF NOT EXISTS mentions (
-    id INTEGER PRIMARY KEY,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    place_id TEXT NOT NULL REFERENCES places(id),
-    surface TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    score REAL NOT NULL,
-    mention TEXT NOT NULL DEFAULT 'name',
-    sentence_start INTEGER NOT NULL,
-    sentence_end INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    mention_id INTEGER REFERENCES mentions(id),
-    place_id TEXT NOT NULL REFERENCES places(id),
-    type TEXT NOT NULL,
-    date TEXT,
-    date_precision TEXT,
-    date_lo TEXT,
-    date_hi TEXT,
-    actor TEXT NOT NULL DEFAULT '',
-    side TEXT NOT NULL DEFAULT 'unknown',
-    controller_after TEXT,
-    confidence REAL NOT NULL DEFAULT 0.5,
-    fatalities INTEGER,
-    trigger TEXT NOT NULL DEFAULT '',
-    sentence_start INTEGER NOT NULL,
-    sentence_end INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS corrections (
-    id INTEGER PRIMARY KEY,
-    target TEXT NOT NULL CHECK (target IN ('mention', 'event')),
-    content_hash TEXT NOT NULL,
-    target_key TEXT NOT NULL,
-    field TEXT NOT NULL,
-    value TEXT,
-    author TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id);
-CREATE INDEX IF NOT EXISTS mentions_place ON mentions(place_id);
-CREATE INDEX IF NOT EXISTS events_article ON events(article_id);
-CREATE INDEX IF NOT EXISTS events_place ON events(place_id);
--- the mention layer asks, for every mention, whether an event carries it: without this it scans all events
-CREATE INDEX IF NOT EXISTS events_mention ON events(mention_id);
-CREATE INDEX IF NOT EXISTS events_date ON events(date_lo, date_hi);
-CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
-"""
+SCHEMA = schema(id="INTEGER PRIMARY KEY", ref="INTEGER", real="REAL")
 
 
 class SQLiteStore(Store):
