@@ -63,9 +63,11 @@ st.set_page_config(page_title="Frontlines", page_icon="🗺️", layout="wide")
 
 @st.cache_resource(show_spinner=False)
 def _static_files() -> str:
+    """Leaflet & co and the basemap into dashboard/static/ (served at /app/static/); the basemap's URL."""
     from frontlines.assets import install_static
 
-    return str(install_static(APP_DIR / "static"))
+    install_static(APP_DIR / "static")
+    return f"{maps.DEFAULT_BASE_URL.rsplit('/', 1)[0]}/{maps.publish_basemap(APP_DIR / 'static')}"
 
 
 @st.cache_resource(show_spinner=False)
@@ -408,8 +410,13 @@ def _map(data: dict[str, Any], subtitle: str, areas: Any, changes: Any) -> tuple
     from streamlit_folium import st_folium
 
     state = st.session_state
+    try:
+        basemap_url: str | None = _static_files()
+    except Exception:  # noqa: BLE001 - no static folder to write to: the map carries its basemap itself
+        basemap_url = None
     m = maps.build_map(None, title="Frontlines", subtitle=subtitle, online_tiles=bool(state[K_TILES]),
-                       areas=areas, changes=changes, show_mentions=bool(state[K_MENTIONS]), data=data)
+                       areas=areas, changes=changes, show_mentions=bool(state[K_MENTIONS]), data=data,
+                       basemap_url=basemap_url)
     out = st_folium(m, height=MAP_HEIGHT, use_container_width=True, key="map",
                     returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
     click = (out or {}).get("last_object_clicked")

@@ -292,3 +292,26 @@ def test_filter_points_matches_the_store(sample_db: Path, sample_points: pd.Data
     got = maps.filter_points(sample_points, flt)
     key = ["layer", "event_id", "mention_id"]
     assert got[key].astype(str).values.tolist() == expected[key].astype(str).values.tolist()
+
+
+def test_the_dashboard_basemap_is_one_static_file_fetched_once(tmp_path) -> None:
+    """The dashboard's maps name the basemap file instead of carrying ~0.6 MB of it in every rerun."""
+    import json as _json
+
+    from frontlines import maps
+
+    name = maps.publish_basemap(tmp_path)
+    assert name.startswith("basemap-") and name.endswith(".json")
+    doc = _json.loads((tmp_path / name).read_text(encoding="utf-8"))
+    assert set(doc) == {"world", "others", "focus", "provinces", "labels"}
+    assert doc["focus"]["features"] and all(f["properties"].get("f") for f in doc["focus"]["features"])
+    (tmp_path / "basemap-000000000000.json").write_text("{}", encoding="utf-8")  # an older version
+    assert maps.publish_basemap(tmp_path) == name  # same content, same name
+    assert sorted(p.name for p in tmp_path.glob("basemap-*.json")) == [name]  # the old one is gone
+
+    pts = _hostile_points()
+    inline = maps.map_html(maps.build_map(pts))
+    linked = maps.map_html(maps.build_map(pts, basemap_url=f"/app/static/{name}"))
+    assert f"/app/static/{name}" in linked and f"/app/static/{name}" not in inline
+    assert len(inline) - len(linked) > 400_000  # the basemap is no longer in the page
+    assert "flBase" in linked  # in a pane under the rings and markers, however late it arrives

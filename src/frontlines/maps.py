@@ -22,11 +22,13 @@ JSON array and built in the browser, so 100,000 events stay a payload of about a
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import json
 import logging
 import math
+import os
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -907,7 +909,22 @@ window.FL = window.FL || (function () {
     map.on('popupclose', function () { if (wasOpen !== null) { details.open = wasOpen; wasOpen = null; } });
     return c;
   }
-  return {addPoints: addPoints, labels: labels, control: control, legend: legend};
+  // the basemap as one static file (the dashboard): fetched once per page, from the browser's cache after that
+  var basemaps = {};
+  function basemap(url) {
+    if (!basemaps[url]) {
+      basemaps[url] = fetch(url, {cache: 'force-cache'}).then(function (r) {
+        if (!r.ok) { throw new Error('basemap ' + url + ': HTTP ' + r.status); }
+        return r.json();
+      });
+      basemaps[url].catch(function (e) { console.error(e); });
+    }
+    return basemaps[url];
+  }
+  function pane(map, name, z) {
+    if (!map.getPane(name)) { map.createPane(name).style.zIndex = z; }
+  }
+  return {addPoints: addPoints, labels: labels, control: control, legend: legend, basemap: basemap, pane: pane};
 })();
 """.replace("__CSS__", json.dumps(_CSS))
 
@@ -1010,7 +1027,9 @@ def _element_classes() -> dict[str, type]:
 
         _template = Template(
             """{% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+            {% if this.pane %}FL.pane({{ this._parent.get_name() }}, {{ this.pane|tojson }}, 350);{% endif %}
+            var {{ this.get_name() }} = L.geoJson({% if this.src %}null{% else %}{{ this.data }}{% endif %}, {
+              {% if this.pane %}pane: {{ this.pane|tojson }},{% endif %}
               interactive: {{ this.interactive|tojson }},
               style: function (f) { return (f.properties && f.properties._s) || {{ this.style|tojson }}; },
               pointToLayer: function (f, ll) {
@@ -1021,28 +1040,40 @@ def _element_classes() -> dict[str, type]:
                 if (f.properties && f.properties._t) { layer.bindTooltip(f.properties._t, {sticky: true}); }
               }
             });
+            {% if this.src %}FL.basemap({{ this.src|tojson }}).then(function (d) {
+              {{ this.get_name() }}.addData(d[{{ this.key|tojson }}]);
+            });{% endif %}
             {% endmacro %}"""
         )
 
         def __init__(self, data: str, name: str, style: dict[str, Any], *, interactive: bool = False,
-                     show: bool = True, control: bool = True) -> None:
+                     show: bool = True, control: bool = True, src: str = "", key: str = "", pane: str = "") -> None:
+            """``data``: GeoJSON text; or, with ``src``, the URL of a basemap file and the ``key`` of this layer in it.
+            ``pane``: a map pane under the markers and rings (the basemap's, so that it stays under them even when
+            it arrives after them)."""
             super().__init__(name=name, overlay=True, control=control, show=show)
             self._name = "GeoJsonLayer"
             self.data = data
             self.style = style
             self.interactive = interactive
+            self.src = src
+            self.key = key
+            self.pane = pane
 
     class Labels(RawMacro):
         _template = Template(
             """{% macro script(this, kwargs) %}
-            FL.labels({{ this._parent.get_name() }}, {{ this.data }});
+            {% if this.src %}FL.basemap({{ this.src|tojson }}).then(function (d) {
+              FL.labels({{ this._parent.get_name() }}, d.labels);
+            });{% else %}FL.labels({{ this._parent.get_name() }}, {{ this.data }});{% endif %}
             {% endmacro %}"""
         )
 
-        def __init__(self, data: str) -> None:
+        def __init__(self, data: str, src: str = "") -> None:
             super().__init__()
             self._name = "FrontlinesLabels"
             self.data = data
+            self.src = src
 
     _CLASSES.update(Helpers=Helpers, MapSetup=MapSetup, PointsLayer=PointsLayer, GeoJsonLayer=GeoJsonLayer,
                     Labels=Labels)
@@ -1050,6 +1081,28 @@ def _element_classes() -> dict[str, type]:
 
 
 _CLASSES: dict[str, type] = {}
+
+
+def publish_basemap(static_dir: str | Path) -> str:
+    """Write the browser basemap as one JSON file into ``static_dir`` (once per basemap version) and return its
+    file name, ``basemap-<digest>.json``: the name changes with the content, so browsers may cache it for good.
+    Older versions in the folder are removed."""
+    layers = basemap_layers()
+    focus, others = _split_countries(layers["countries"])
+    text = (f'{{"world":{layers["world"]},"others":{others},"focus":{focus},'
+            f'"provinces":{layers["provinces"]},"labels":{layers["labels"]}}}')
+    name = f"basemap-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:12]}.json"
+    folder = Path(static_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    if not target.exists():
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)  # whole or not at all: a browser never reads half a file
+    for old in folder.glob("basemap-*.json"):
+        if old.name != name:
+            old.unlink(missing_ok=True)
+    return name
 
 
 @lru_cache(maxsize=4)
@@ -1167,6 +1220,7 @@ def build_map(
     max_markers: int = MAX_MARKERS,
     height: str | int = "100%",
     data: dict[str, Any] | None = None,
+    basemap_url: str | None = None,
 ) -> folium.Map:
     """The interactive map of ``points`` (a ``Store.points`` frame): offline basemap, clustered markers
     coloured by type, rings for vague places, legend, scale, title; optional control areas and changes.
@@ -1175,6 +1229,8 @@ def build_map(
     None the map references ``/app/static/vendor`` too; :func:`save_html` inlines them.
     ``data``: :func:`map_data` of the points, when the caller has it already (cached); ``points`` is then
     not looked at.
+    ``basemap_url``: where the browser fetches the basemap (:func:`publish_basemap`), instead of carrying it
+    in every map (about 0.6 MB): the dashboard's maps then hold only what changes with the filters.
     """
     import folium
 
@@ -1195,21 +1251,26 @@ def build_map(
     if online_tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)", overlay=True, control=True,
                          show=True).add_to(m)
-    layers = basemap_layers()
     fill = 0.0 if online_tiles else 1.0
-    m.add_child(k["GeoJsonLayer"](layers["world"], "World", {"color": "#b9b4a8", "weight": 0.6, "fillColor": LAND,
-                                                             "fillOpacity": fill}, control=False))
-    focus, others = _split_countries(layers["countries"])
-    m.add_child(k["GeoJsonLayer"](others, "Countries",
+    if basemap_url:
+        parts = dict.fromkeys(("world", "others", "focus", "provinces", "labels"), "null")
+    else:
+        layers = basemap_layers()
+        focus, others = _split_countries(layers["countries"])
+        parts = {"world": layers["world"], "others": others, "focus": focus, "provinces": layers["provinces"],
+                 "labels": layers["labels"]}
+    src = basemap_url or ""
+    m.add_child(k["GeoJsonLayer"](parts["world"], "World", {"color": "#b9b4a8", "weight": 0.6, "fillColor": LAND,
+                                                            "fillOpacity": fill}, control=False, src=src, key="world", pane="flBase"))
+    m.add_child(k["GeoJsonLayer"](parts["others"], "Countries",
                                   {"color": BORDER, "weight": 1.0, "fillColor": LAND, "fillOpacity": fill},
-                                  control=False))
-    m.add_child(k["GeoJsonLayer"](focus, "Focus countries",
+                                  control=False, src=src, key="others", pane="flBase"))
+    m.add_child(k["GeoJsonLayer"](parts["focus"], "Focus countries",
                                   {"color": "#5f5b53", "weight": 1.6, "fillColor": LAND_FOCUS, "fillOpacity": fill},
-                                  control=False))
-    m.add_child(k["GeoJsonLayer"](layers["provinces"], "Provinces", {"color": PROVINCE_BORDER, "weight": 0.7,
-                                                                     "opacity": 0.9, "fill": False}))
-    labels = layers["labels"]
-    m.add_child(k["Labels"](labels))
+                                  control=False, src=src, key="focus", pane="flBase"))
+    m.add_child(k["GeoJsonLayer"](parts["provinces"], "Provinces", {"color": PROVINCE_BORDER, "weight": 0.7,
+                                                                    "opacity": 0.9, "fill": False}, src=src, key="provinces", pane="flBase"))
+    m.add_child(k["Labels"](parts["labels"], src=src))
 
     sides: dict[str, str] = {}
     areas, changes = as_geodataframe(areas), as_geodataframe(changes)
