@@ -461,3 +461,14 @@ def test_who_resisted_after_a_fall_did_not_take_the_town(extractor) -> None:
     ex = extractor.extract(Article(text="Government troops were still resisting in Tal Afar after the fall of Mosul a "
                                         "week earlier.", published="2014-06-17"))
     assert [(e.place.surface, e.side) for e in ex.events if e.type == "capture"] == [("Mosul", "unknown")]
+
+
+def test_held_adjective_after_to_is_no_purpose(extractor) -> None:
+    """ "an offensive to retake Mosul" is a plan; "on the road to IS-held Mosul" says who holds Mosul."""
+    from frontlines.records import Article
+
+    ex = extractor.extract(Article(text="The town matters because it lies on the road to IS-held Mosul.", id="t",
+                                   published="2015-10-16"))
+    assert [(e.type, e.place.surface, e.side) for e in ex.events] == [("control", "Mosul", "islamic_state")]
+    ex = extractor.extract(Article(text="The army prepared an offensive to retake Mosul.", id="t", published="2016-10-01"))
+    assert not [e for e in ex.events if e.type == "capture"]

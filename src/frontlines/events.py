@@ -1098,6 +1098,9 @@ def _patient(before_text: str) -> bool:
     return bool(re.search(r"\b(?:against|on|from|with|of|targeting|backed by|supported by|(?<!, )and)\s+(?:the\s+)?$", before_text, re.I))
 
 
+_HELD_ADJECTIVE = re.compile(r"[\w'’.]+-(?:held|controlled|occupied|run)\b")
+
+
 def _unreal(sent: str, t: Trigger) -> bool:
     """A plan, condition, negation, purpose or support phrase rather than a reported event."""
     before = sent[: t.start]
@@ -1121,8 +1124,10 @@ def _unreal(sent: str, t: Trigger) -> bool:
     if t.type in ("airstrike", "attack") and _SUPPORT.search(before[-60:]) or t.type == "airstrike" and _WITH_AIR.search(before[-30:]):
         return True  # "backed by US air strikes": support for another event, not an event of its own
     if t.type in ("capture", "arrest", "control") and _PURPOSE_TO.search(before) and not _PASSIVE_BEFORE.search(before) \
-            and not _PERFECT_TO.search(before) and not t.text.lower().startswith(("have ", "has ")):
-        return True  # "an offensive to retake Mosul" ("claimed to have taken" is a claim about the past)
+            and not _PERFECT_TO.search(before) and not t.text.lower().startswith(("have ", "has ")) \
+            and not _HELD_ADJECTIVE.match(t.text):
+        return True  # "an offensive to retake Mosul" ("claimed to have taken" is a claim about the past; "on the
+        # road to IS-held Mosul" is no purpose: the adjective says who holds it)
     return False
 
 
