@@ -235,3 +235,10 @@ def test_a_town_the_tagger_does_not_know_may_open_a_sentence(extractor) -> None:
                                    id="t", published="2015-06-10"))
     assert [p.surface for p in ex.places][:2] == ["Baiji", "Baghdad"]
     assert [(e.type, e.place.surface) for e in ex.events] == [("capture", "Baiji")]  # not the reference point
+
+
+def test_a_river_is_placed_at_its_stretch_near_the_story(extractor) -> None:
+    syria = _places(extractor, "SDF fighters crossed the Euphrates near Hajin, east of Deir ez-Zor.")
+    iraq = _places(extractor, "Iraqi troops crossed the Euphrates near Ramadi, west of Fallujah.")
+    assert syria["Euphrates"].country == "SY" and iraq["Euphrates"].country == "IQ"
+    assert haversine_km(syria["Euphrates"].lat, syria["Euphrates"].lon, 35.0, 40.4) < 200

@@ -526,6 +526,13 @@ class Geoparser:
             translated = set(_translated_aliases(group[0].key, list(cands.values())))
             lift = {cid: (0.4 if cid in seat else 0.0) + (_DOMINANT_LIFT if cid in known and cid not in translated else 0.0)
                     - (0.8 if cid in translated else 0.0) for cid in cands}
+            stretches = [cid for cid, c in cands.items() if c.entry.kind == "region"]
+            if len(stretches) > 1 and anchors:
+                # one river or desert, a point for each country's stretch (the Euphrates in Syria and in Iraq):
+                # the stretch nearest to the article's other places
+                dist = {cid: min(haversine_km(cands[cid].entry.lat, cands[cid].entry.lon, a, b) for a, b in anchors)
+                        for cid in stretches}
+                lift[min(dist, key=lambda cid: dist[cid])] += 0.6
             totals = {cid: max(self._score(c, s, text, ctx, dateline_cc, anchors) for s in group) + lift[cid]
                       for cid, c in cands.items()}
             best_id = max(totals, key=lambda i: totals[i])
