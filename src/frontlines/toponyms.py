@@ -364,7 +364,7 @@ class Geoparser:
                 continue
             if label == "FAC" and not _FAC_PLACE.search(surface):
                 continue
-            cands = [c for c in self.gaz.lookup(surface, limit=8) if _loose_match_ok(surface, c)]
+            cands = [c for c in self.gaz.lookup(surface, limit=8) if loose_match_ok(surface, c)]
             if len(name_key(surface)) < 3:
                 cands = [c for c in cands if c.entry.kind == "country"]
             sp = Span(a, b, surface, name_key(surface), cands, ner=label, recogniser="ner")
@@ -382,7 +382,7 @@ class Geoparser:
             if self._actor_overlap(a, b, actors):
                 continue
             surface = text[a:b]
-            cands = [c for c in self.gaz.lookup(surface, limit=8) if _loose_match_ok(surface, c)]
+            cands = [c for c in self.gaz.lookup(surface, limit=8) if loose_match_ok(surface, c)]
             kept = [s for s in kept if s not in inner]
             kept.append(Span(a, b, surface, name_key(surface), cands, recogniser="pattern"))
         return sorted(kept, key=lambda s: s.start)
@@ -897,7 +897,7 @@ def _spelling_ok(surface: str, c: Candidate) -> bool:
     return close >= 80 and c.name_kind == "primary" and c.entry.kind != "village"
 
 
-def _loose_match_ok(surface: str, c: Candidate) -> bool:
+def loose_match_ok(surface: str, c: Candidate) -> bool:
     """Whether a name spaCy alone saw as a place may take this candidate.
 
     Folding spellings together is for the mission's region, where one Arabic name has many spellings; elsewhere
