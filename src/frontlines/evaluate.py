@@ -341,7 +341,7 @@ def _check_offsets(d: GoldDoc, ex: Extraction) -> None:
 def resolve_gold_spans(extractor: Any, d: GoldDoc) -> list[Any]:
     """Resolution only: the geoparser's ranking on the gold spans, with the article as context."""
     from frontlines.gazetteer.normalize import name_key
-    from frontlines.toponyms import Span, loose_match_ok
+    from frontlines.toponyms import Span
 
     doc = extractor.nlp(d.text)
     gp = extractor.geoparser
@@ -350,7 +350,7 @@ def resolve_gold_spans(extractor: Any, d: GoldDoc) -> list[Any]:
     for g in d.toponyms:
         surface = d.text[g.start : g.end]
         # the candidates the pipeline would take for a name spaCy found (folded spellings trusted where they are meant)
-        cands = [c for c in gp.gaz.lookup(surface, limit=15) if loose_match_ok(surface, c)]
+        cands = gp.lookup_loose(surface, limit=15)
         sp = Span(g.start, g.end, surface, name_key(surface), list(cands))
         if cands and all(c.name_kind == "demonym" for c in cands):
             sp.adjective = True

@@ -364,7 +364,7 @@ class Geoparser:
                 continue
             if label == "FAC" and not _FAC_PLACE.search(surface):
                 continue
-            cands = [c for c in self.gaz.lookup(surface, limit=8) if loose_match_ok(surface, c)]
+            cands = self.lookup_loose(surface)
             if len(name_key(surface)) < 3:
                 cands = [c for c in cands if c.entry.kind == "country"]
             sp = Span(a, b, surface, name_key(surface), cands, ner=label, recogniser="ner")
@@ -382,10 +382,15 @@ class Geoparser:
             if self._actor_overlap(a, b, actors):
                 continue
             surface = text[a:b]
-            cands = [c for c in self.gaz.lookup(surface, limit=8) if loose_match_ok(surface, c)]
+            cands = self.lookup_loose(surface)
             kept = [s for s in kept if s not in inner]
             kept.append(Span(a, b, surface, name_key(surface), cands, recogniser="pattern"))
         return sorted(kept, key=lambda s: s.start)
+
+    def lookup_loose(self, surface: str, limit: int = 8) -> list[Candidate]:
+        """Candidates for a name no gazetteer key matched whole (spaCy's, a building's), folded and fuzzy
+        spellings included where :func:`loose_match_ok` believes them."""
+        return [c for c in self.gaz.lookup(surface, limit=limit) if loose_match_ok(surface, c)]
 
     @staticmethod
     def _actor_overlap(a: int, b: int, actors: Sequence[ActorMention]) -> bool:
@@ -881,17 +886,22 @@ def _plain(name: str) -> str:
     return "".join(ch for ch in n if ch.isalnum())
 
 
+def _closeness(surface: str, c: Candidate) -> float:
+    """How close the text's spelling is to the name the candidate matched, before any folding (0-100)."""
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(_plain(surface), _plain(c.matched_name))
+
+
 def _spelling_ok(surface: str, c: Candidate) -> bool:
     """Whether a match that needed spelling folding (doubled letters, vowels, q/k...) is believable.
 
     In the five countries it is the point of folding: "Deir Al-Zor", "Raqa". In their neighbours it needs a close
     spelling of a name that counts: the place's main name or a town's ("Ersal"), not a village's alias that an English
     word happens to fold onto ("Cancer" -> Cencere, "Prison" -> Perisan, "Beedle" -> Bedil)."""
-    from rapidfuzz import fuzz
-
     if c.entry.country in FOCUS or c.match == "partial":
         return True
-    close = fuzz.ratio(_plain(surface), _plain(c.matched_name))
+    close = _closeness(surface, c)
     if close >= 92:
         return True
     return close >= 80 and c.name_kind == "primary" and c.entry.kind != "village"
@@ -902,11 +912,9 @@ def loose_match_ok(surface: str, c: Candidate) -> bool:
 
     Folding spellings together is for the mission's region, where one Arabic name has many spellings; elsewhere
     a folded or fuzzy match turns words into villages ("NAFTA" -> Nefta, "Beedle" -> Bedil, "Attack" -> Atak)."""
-    from rapidfuzz import fuzz
-
     if c.match == "partial":
         return True
-    close = fuzz.ratio(_plain(surface), _plain(c.matched_name))
+    close = _closeness(surface, c)
     if c.entry.country in FOCUS:
         return close >= 75
     return close >= 92 or (c.match == "exact" and close >= 85 and c.name_kind == "primary" and c.entry.population >= 100_000)
